@@ -1,0 +1,40 @@
+# The same targets run locally and in CI (.ci/run calls `make test`).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DATA ?= data
+
+.PHONY: serve install test lint format bench clean
+
+# Main job: environment, demo corpus ingested into $(DATA) (idempotent), then the service.
+serve: install
+	$(PY) -m api.cli ingest corpus/ --data $(DATA)
+	$(PY) -m api.cli show --all --data $(DATA)
+
+install: $(VENV)/.installed
+
+# torch is installed first on its own: its pinned CPU build must win over any CUDA build.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+test: lint
+	$(PY) -m pytest
+
+bench: install
+	$(PY) bench/extraction_eval.py
+	$(PY) bench/ingest_bench.py
+
+clean:
+	rm -rf $(VENV) $(DATA) .pytest_cache .ruff_cache

@@ -1,0 +1,165 @@
+"""The `jejaring` command: a thin layer over api.workspace and the kg/search libraries."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from tqdm import tqdm
+
+from api.settings import Settings
+from api.workspace import Outcome, Workspace, expand_paths
+from kg.documents import DocumentNotFound, document_json
+from kg.queries import QueryError, run_select
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="Data directory (default ./data or $JEJARING_DATA).", show_default=False),
+]
+
+
+def _settings(data: Path | None) -> Settings:
+    settings = Settings()
+    if data is not None:
+        settings = settings.model_copy(update={"data": data})
+    return settings
+
+
+def _workspace(data: Path | None) -> Workspace:
+    try:
+        return Workspace(_settings(data))
+    except Exception as exc:  # the store can be locked by a running server
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="PDFs, .txt/.md abstract records, or folders.")],
+    data: DataOption = None,
+) -> None:
+    """Ingest studies into the graph; a bad file is reported and the batch goes on."""
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        typer.echo(f"error: {path}: no such file or folder", err=True)
+    workspace = _workspace(data)
+    files = list(expand_paths(p for p in paths if p.exists()))
+    bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=None)
+
+    def report(outcome: Outcome) -> None:
+        bar.update(1)
+        if outcome.status == "failed":
+            tqdm.write(f"FAILED {outcome.source}: {outcome.reason}", file=sys.stderr)
+
+    summary = workspace.ingest_paths(files, progress=report)
+    bar.close()
+    typer.echo(
+        f"ingested {summary.count('ingested')}, replaced {summary.count('replaced')}, "
+        f"unchanged {summary.count('unchanged')}, failed {summary.count('failed') + len(missing)}"
+    )
+    if summary.failed or missing:
+        raise typer.Exit(1)
+
+
+@app.command()
+def show(
+    doc_id: Annotated[str | None, typer.Argument(help="Document id.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every document.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON, one object per line.")] = False,
+    data: DataOption = None,
+) -> None:
+    """Show documents as the fixed JSON of the architecture, or a short summary."""
+    workspace = _workspace(data)
+    ids = workspace.store.document_ids() if all_ else [doc_id] if doc_id else []
+    if not ids:
+        typer.echo("error: give a document id or --all", err=True)
+        raise typer.Exit(2)
+    for one in ids:
+        try:
+            doc = document_json(workspace.store, one)
+        except DocumentNotFound:
+            typer.echo(f"error: no document {one}", err=True)
+            raise typer.Exit(1) from None
+        if as_json:
+            typer.echo(json.dumps(doc, ensure_ascii=False))
+        else:
+            typer.echo(_summary(doc))
+
+
+def _summary(doc: dict) -> str:
+    def labels(items: list[dict], key: str) -> str:
+        return ", ".join(sorted({str(i[key]) for i in items})) or "-"
+
+    places = ", ".join(f"{p['name']} ({p['code']}, {p['role']})" for p in doc["places"]) or "-"
+    return (
+        f"{doc['id']}  {doc['title']} ({doc['year'] or 'n.d.'}, {doc['kind']}, {doc['language']})\n"
+        f"  places:       {places}\n"
+        f"  stakeholders: {labels(doc['stakeholders'], 'label')}\n"
+        f"  theories:     {', '.join(t['label'] + ' [' + str(t['role']) + ']' for t in doc['theories']) or '-'}\n"
+        f"  obstacles:    {labels(doc['obstacles'], 'category')}\n"
+        f"  references:   {len(doc['references'])}"
+    )
+
+
+@app.command()
+def query(
+    source: Annotated[str, typer.Argument(help="A .rq file, a named query, or SPARQL text.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+    data: DataOption = None,
+) -> None:
+    """Run a SPARQL SELECT over the graph."""
+    workspace = _workspace(data)
+    try:
+        columns, rows = run_select(workspace.store, source)
+    except QueryError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if fmt == "json":
+        typer.echo(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        typer.echo(out.getvalue().rstrip("\n"))
+    else:
+        typer.echo(_table(columns, rows))
+
+
+def _table(columns: list[str], rows: list[list[str]]) -> str:
+    cells = [columns] + [[c if len(c) <= 60 else c[:57] + "..." for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="turtle (TriG), jsonld or nquads.")] = "turtle",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default stdout).")] = None,
+    data: DataOption = None,
+) -> None:
+    """Export the whole graph, named graphs included."""
+    workspace = _workspace(data)
+    if fmt not in {"turtle", "trig", "jsonld", "nquads"}:
+        typer.echo("error: --format must be turtle, jsonld or nquads", err=True)
+        raise typer.Exit(2)
+    if output:
+        with output.open("wb") as handle:
+            workspace.store.export(fmt, handle)
+    else:
+        buffer = io.BytesIO()
+        workspace.store.export(fmt, buffer)
+        sys.stdout.buffer.write(buffer.getvalue())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

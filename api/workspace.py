@@ -1,0 +1,137 @@
+"""Wiring: the store, the vocabulary and the ingest pipeline for one data directory.
+
+Each input goes file -> Document -> mentions -> quads -> one store transaction. A failure at
+any step leaves the store as it was, and the batch goes on with the next file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from api.settings import Settings
+from ingest.errors import IngestError, UnsupportedType
+from ingest.extract import extract_mentions
+from ingest.lexicon import Lexicon
+from ingest.model import Document
+from ingest.pdf import looks_like_pdf
+from ingest.structure import content_id, document_from_pdf, document_from_record
+from kg.model import document_quads, place_quads
+from kg.store import OxigraphStore
+from kg.vocabulary import load_graph, load_lexicon, vocab_dir, vocabulary_quads
+
+RECORD_SUFFIXES = {".txt", ".md", ".markdown"}
+INGESTIBLE_SUFFIXES = {".pdf"} | RECORD_SUFFIXES
+Status = Literal["ingested", "replaced", "unchanged", "failed"]
+
+
+@dataclass(slots=True)
+class Outcome:
+    source: str
+    status: Status
+    doc_id: str | None = None
+    reason: str | None = None
+    replaced: list[str] = field(default_factory=list)
+    document: Document | None = None
+
+
+@dataclass(slots=True)
+class BatchSummary:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+class Workspace:
+    """Everything a command or the server needs for one data directory."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = OxigraphStore(settings.graph_path)
+        self.lexicon: Lexicon = load_lexicon()
+        self._sync_vocabulary()
+
+    def _sync_vocabulary(self) -> None:
+        """Load the SKOS schemes into the store's vocabulary graph when they changed."""
+        digest = hashlib.sha256()
+        for path in sorted(vocab_dir().glob("*.ttl")):
+            digest.update(path.read_bytes())
+        marker = self.settings.data / "vocabulary.sha256"
+        if marker.exists() and marker.read_text() == digest.hexdigest() and self.store.vocabulary_size():
+            return
+        self.store.replace_vocabulary(vocabulary_quads(load_graph()))
+        marker.write_text(digest.hexdigest())
+
+    # --- ingest --------------------------------------------------------------------
+    def ingest_bytes(self, data: bytes, filename: str) -> Outcome:
+        """Ingest one file's content; never raises for bad input, says why instead."""
+        try:
+            doc_id, _ = content_id(data)
+            if self.store.has_document(doc_id):
+                return Outcome(filename, "unchanged", doc_id)
+            doc = self.parse(data, filename)
+            doc.mentions = extract_mentions(doc, self.lexicon)
+            replaces = [d for d in self.store.documents_with_filename(doc.filename) if d != doc.id]
+            self.store.put_document(doc.id, document_quads(doc), place_quads(doc), replaces)
+        except IngestError as exc:
+            return Outcome(filename, "failed", reason=exc.reason)
+        status: Status = "replaced" if replaces else "ingested"
+        return Outcome(filename, status, doc.id, replaced=replaces, document=doc)
+
+    def parse(self, data: bytes, filename: str) -> Document:
+        suffix = Path(filename).suffix.lower()
+        if looks_like_pdf(data):
+            return document_from_pdf(data, filename, max_pages=self.settings.max_pages)
+        if suffix == ".pdf":
+            return document_from_pdf(data, filename, max_pages=self.settings.max_pages)
+        if suffix in RECORD_SUFFIXES or not suffix:
+            return document_from_record(data, filename)
+        raise UnsupportedType(
+            f"unsupported file type '{suffix}': give a PDF or a .txt/.md abstract record"
+        )
+
+    def ingest_paths(
+        self, paths: Iterable[Path], progress: Callable[[Outcome], None] | None = None
+    ) -> BatchSummary:
+        summary = BatchSummary()
+        for path in expand_paths(paths):
+            outcome = self.ingest_file(path)
+            summary.outcomes.append(outcome)
+            if progress:
+                progress(outcome)
+        return summary
+
+    def ingest_file(self, path: Path) -> Outcome:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return Outcome(str(path), "failed", reason=f"cannot read: {exc.strerror or exc}")
+        outcome = self.ingest_bytes(data, path.name)
+        outcome.source = str(path)
+        return outcome
+
+    def delete(self, doc_id: str) -> bool:
+        return self.store.delete_document(doc_id)
+
+
+def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files as given, and the PDFs and records inside folders, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    candidate = Path(root) / name
+                    if not name.startswith(".") and candidate.suffix.lower() in INGESTIBLE_SUFFIXES:
+                        yield candidate
+        else:
+            yield path

@@ -1,0 +1,155 @@
+"""Ingest speed, side by side with baselines measured in the same run.
+
+1. pages/s of the whole pipeline (parse, clean, structure, extract, quads, store) against
+   pypdf's bare `extract_text` on the same files;
+2. triples/s into the store: pyoxigraph `extend` (what kg.store does) against rdflib through
+   oxrdflib, adding the same quads;
+3. the demo corpus replicated to N documents (each copy with its own content hash): ingest
+   time, store size on disk and peak memory.
+
+Usage: python bench/ingest_bench.py [--docs 1000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pypdf  # noqa: E402
+import pyoxigraph as ox  # noqa: E402
+import rdflib  # noqa: E402
+
+from api.settings import Settings  # noqa: E402
+from api.workspace import Workspace  # noqa: E402
+from ingest.extract import extract_mentions  # noqa: E402
+from ingest.structure import document_from_pdf  # noqa: E402
+from kg.model import document_quads  # noqa: E402
+from kg.vocabulary import load_lexicon  # noqa: E402
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_pages(pdfs: list[tuple[str, bytes]], repeat: int) -> None:
+    pages = sum(len(pypdf.PdfReader(io.BytesIO(d)).pages) for _, d in pdfs)
+    lexicon = load_lexicon()
+
+    def bare() -> None:
+        for _, data in pdfs:
+            for page in pypdf.PdfReader(io.BytesIO(data)).pages:
+                page.extract_text()
+
+    def pipeline() -> None:
+        for name, data in pdfs:
+            doc = document_from_pdf(data, name)
+            doc.mentions = extract_mentions(doc, lexicon)
+            document_quads(doc)
+
+    rows = []
+    for label, fn in (("pypdf extract_text (baseline)", bare), ("jejaring parse+extract+quads", pipeline)):
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+        best = min(times)
+        rows.append((label, pages / best, statistics.median(times)))
+    print(f"\n## pages/s ({pages} pages, best of {repeat})")
+    for label, rate, median in rows:
+        print(f"  {label:<34} {rate:9.1f} pages/s   (median {median * 1000:.0f} ms)")
+    print(f"  ratio jejaring / bare pypdf: {rows[1][1] / rows[0][1]:.2f}")
+
+
+def bench_triples(pdfs: list[tuple[str, bytes]], copies: int) -> None:
+    lexicon = load_lexicon()
+    quads: list[ox.Quad] = []
+    for name, data in pdfs:
+        doc = document_from_pdf(data, name)
+        doc.mentions = extract_mentions(doc, lexicon)
+        quads.extend(document_quads(doc))
+    batches = []
+    for copy in range(copies):
+        graph = ox.NamedNode(f"https://example.org/copy/{copy}")
+        batches.append([ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads])
+    total = sum(len(b) for b in batches)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = ox.Store(tmp)
+        t = time.perf_counter()
+        for batch in batches:
+            store.extend(batch)
+        store.flush()
+        oxi = total / (time.perf_counter() - t)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dataset = rdflib.Dataset(store="Oxigraph")
+        dataset.open(tmp, create=True)
+        t = time.perf_counter()
+        for batch in batches:
+            graph = dataset.graph(rdflib.URIRef(batch[0].graph_name.value))
+            graph.addN((_rd(q.subject), _rd(q.predicate), _rd(q.object), graph) for q in batch)
+        rdf = total / (time.perf_counter() - t)
+        dataset.close()
+    print(f"\n## triples/s into the store ({total} quads in {copies} document graphs)")
+    print(f"  {'rdflib + oxrdflib addN (baseline)':<34} {rdf:11.0f} quads/s")
+    print(f"  {'pyoxigraph extend (kg.store)':<34} {oxi:11.0f} quads/s")
+    print(f"  ratio: {oxi / rdf:.1f}x")
+
+
+def _rd(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> rdflib.term.Node:
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def bench_corpus(pdfs: list[tuple[str, bytes]], docs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        workspace = Workspace(Settings(data=Path(tmp) / "data"))
+        rss_before = peak_rss_mb()
+        pages = 0
+        t = time.perf_counter()
+        for i in range(docs):
+            name, data = pdfs[i % len(pdfs)]
+            # Each copy gets its own content hash: bytes after %%EOF are ignored by readers.
+            outcome = workspace.ingest_bytes(data + f"\n% copy {i}\n".encode(), f"copy{i}-{name}")
+            assert outcome.status == "ingested", outcome.reason
+            pages += outcome.document.pages if outcome.document else 0
+        workspace.store.flush()
+        elapsed = time.perf_counter() - t
+        size = workspace.store.size_on_disk()
+        quads = len(workspace.store)
+    print(f"\n## demo corpus replicated to {docs} documents")
+    print(f"  ingest time      {elapsed:8.1f} s   ({docs / elapsed:.1f} docs/s, {pages / elapsed:.1f} pages/s)")
+    print(f"  quads in store   {quads:8d}")
+    print(f"  store on disk    {size / 1e6:8.1f} MB")
+    print(f"  peak RSS         {peak_rss_mb():8.0f} MB (before: {rss_before:.0f} MB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    pdfs = [(p.name, p.read_bytes()) for p in sorted((ROOT / "corpus").glob("*.pdf"))]
+    print(f"# ingest benchmark — {len(pdfs)} demo PDFs")
+    bench_pages(pdfs, args.repeat)
+    bench_triples(pdfs, copies=50)
+    bench_corpus(pdfs, args.docs)
+
+
+if __name__ == "__main__":
+    main()

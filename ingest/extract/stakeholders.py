@@ -1,0 +1,95 @@
+"""Stakeholders: labels of the stakeholder scheme, plus organisations the text defines as
+"Full Name (ACRONYM)" that the scheme lacks (added as discovered concepts)."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.extract.common import Scope, add_evidence, quote_evidence
+from ingest.lexicon import Lexicon
+from ingest.model import Document, Mention
+
+DISCOVERED_BASE = "https://w3id.org/jejaring/concept/stakeholder/discovered/"
+# A weak label ("masyarakat", "orang tua") names an actor when the sentence treats it as one.
+_ACTOR_CUES = re.compile(
+    r"\b(peran|partisipasi|keterlibatan|melibatkan|dilibatkan|bekerja\s*sama|kerja\s*sama|"
+    r"kerjasama|bermitra|mitra|kemitraan|kolaborasi|bersama|antara|informan|role|participation|"
+    r"involvement|involving|partner|collaboration|between)\b",
+    re.IGNORECASE,
+)
+_ORG_HEAD = (
+    "lembaga|pusat|yayasan|dinas|badan|komisi|forum|unit|kantor|balai|satuan|tim|gugus|komite|"
+    "perkumpulan|organisasi|himpunan|ikatan|asosiasi|kelompok|jaringan|rumah|women|center|centre|"
+    "institute|foundation|commission|agency|council|crisis|layanan|pelayanan|posko|pos|sentra|"
+    "persatuan|solidaritas|gerakan|koalisi|aliansi|relawan|satgas|tenaga"
+)
+_DEFINED_ORG = re.compile(
+    rf"\b(?P<name>(?:{_ORG_HEAD})\b[^()\n]{{3,120}}?)\s*\((?P<acr>[A-Z][A-Za-z0-9\-]{{1,11}})\)",
+    re.IGNORECASE,
+)
+
+
+def extract_stakeholders(doc: Document, scope: Scope, lexicon: Lexicon) -> list[Mention]:
+    matcher = lexicon.matcher("stakeholder")
+    found: dict[str, Mention] = {}
+    weak_support: dict[str, int] = {}
+    for start, end, _section in scope.sentences:
+        sentence = doc.text[start:end]
+        for hit in matcher.finditer(doc.text, start, end):
+            concept = lexicon.concepts[hit.iri]
+            if concept.weak:
+                acting = _ACTOR_CUES.search(sentence) is not None
+                weak_support[hit.iri] = weak_support.get(hit.iri, 0) + (2 if acting else 1)
+            mention = found.get(hit.iri)
+            if mention is None:
+                mention = found[hit.iri] = Mention(
+                    type="stakeholder",
+                    concept=hit.iri,
+                    label=concept.acronym or concept.label("id"),
+                    name=concept.label("id"),
+                )
+            add_evidence(mention, quote_evidence(doc, scope, hit.start, hit.end))
+    # A weak concept needs an acting sentence or repeated use before it counts.
+    mentions = [
+        m for iri, m in found.items() if not lexicon.concepts[iri].weak or weak_support[iri] >= 2
+    ]
+    return mentions + _discovered(doc, scope, lexicon, set(found))
+
+
+def _discovered(doc: Document, scope: Scope, lexicon: Lexicon, known: set[str]) -> list[Mention]:
+    matcher = lexicon.matcher("stakeholder")
+    out: dict[str, Mention] = {}
+    for match in _DEFINED_ORG.finditer(doc.text):
+        if scope.sentence_at(match.start()) is None:
+            continue  # reference list or an address line
+        name = " ".join(match.group("name").split())
+        acronym = match.group("acr")
+        if not _acronym_fits(acronym, name):
+            continue
+        # Known to the scheme under its acronym or its full name: not a discovery.
+        if any(True for _ in matcher.finditer(acronym)) or any(
+            h.end - h.start >= 0.8 * len(name) for h in matcher.finditer(name)
+        ):
+            continue
+        iri = DISCOVERED_BASE + re.sub(r"[^a-z0-9]+", "-", acronym.lower()).strip("-")
+        mention = out.get(iri)
+        if mention is None:
+            mention = out[iri] = Mention(
+                type="stakeholder", concept=iri, label=acronym, name=name, discovered=True
+            )
+        add_evidence(mention, quote_evidence(doc, scope, match.start(), match.end()))
+    return [m for iri, m in out.items() if iri not in known]
+
+
+def _acronym_fits(acronym: str, name: str) -> bool:
+    """The acronym's letters appear, in order, among the name's word initials and letters."""
+    letters = [c.lower() for c in acronym if c.isalpha()]
+    words = [w for w in re.split(r"[\s\-/]+", name) if w]
+    if not letters or not words or letters[0] != words[0][0].lower():
+        return False
+    text = "".join(w.lower() for w in words)
+    i = 0
+    for c in text:
+        if i < len(letters) and c == letters[i]:
+            i += 1
+    return i == len(letters)

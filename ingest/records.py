@@ -1,0 +1,96 @@
+"""Abstract records: .txt / .md files holding a title, abstract(s) and keywords, maybe more.
+
+Most studies are only available this way. Records come in many shapes: "Judul: …" header
+lines, a markdown "# Title", or just "ABSTRAK … Kata Kunci: …". This module only turns the
+file into plain text plus the fields it declares; the structure step does the rest, the same
+way as for PDFs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.errors import EmptyInput, UnsupportedType
+
+# Header field names (lower case, Indonesian and English) -> our field.
+FIELD_NAMES = {
+    "judul": "title", "title": "title", "penulis": "authors", "pengarang": "authors",
+    "author": "authors", "authors": "authors", "nama": "authors", "tahun": "year", "year": "year",
+    "tahun terbit": "year", "jurnal": "journal", "journal": "journal", "sumber": "journal",
+    "source": "journal", "afiliasi": "affiliation", "affiliation": "affiliation",
+    "institusi": "affiliation", "instansi": "affiliation", "universitas": "affiliation",
+    "jenis": "kind", "kind": "kind", "type": "kind", "tipe": "kind", "doi": "doi", "url": "url",
+    "bahasa": "language", "language": "language", "lokasi": "location", "location": "location",
+}  # fmt: skip
+_HEADER = re.compile(r"^\s*(?:[-*]\s*)?\**([A-Za-z][A-Za-z ]{1,20}?)\**\s*:\s*(.+?)\s*$")
+_MD_TITLE = re.compile(r"^\s*#\s+(.+?)\s*#*\s*$")
+_MD_INLINE = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])[*_](?=\S)(.+?)(?<=\S)[*_](?![\w*])")
+_FRONT_MATTER_FENCE = re.compile(r"^---\s*$")
+
+
+@dataclass(slots=True)
+class Record:
+    text: str
+    declared: dict[str, str] = field(default_factory=dict)
+
+
+def decode_text(data: bytes) -> str:
+    if not data.strip():
+        raise EmptyInput("empty file (no text)")
+    if b"\x00" in data[:4096]:
+        raise UnsupportedType("not a text file: it holds binary data")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes almost anything
+        text = data.decode("latin-1")
+    controls = sum(1 for c in text[:4096] if ord(c) < 32 and c not in "\n\r\t\f")
+    if controls > 0.01 * min(len(text), 4096):
+        raise UnsupportedType("not a text file: it holds control characters")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_record(data: bytes) -> Record:
+    """Declared fields from header lines (and YAML-like front matter) plus the body text."""
+    lines = decode_text(data).split("\n")
+    declared: dict[str, str] = {}
+    body: list[str] = []
+    in_header = True
+    fenced = bool(lines) and _FRONT_MATTER_FENCE.match(lines[0]) is not None
+    for index, line in enumerate(lines):
+        if fenced and index == 0:
+            continue
+        if fenced and _FRONT_MATTER_FENCE.match(line):
+            fenced = False
+            continue
+        stripped = line.strip()
+        if in_header and not stripped:
+            continue
+        title = _MD_TITLE.match(line)
+        if title and "title" not in declared and not body:
+            declared["title"] = _plain(title.group(1))
+            continue
+        header = _HEADER.match(line)
+        if in_header and header:
+            name = FIELD_NAMES.get(header.group(1).strip().lower())
+            if name:
+                declared.setdefault(name, _plain(header.group(2)))
+                continue
+        if in_header and not fenced:
+            in_header = False
+        body.append(_plain_line(line))
+    return Record(text="\n".join(body).strip(), declared=declared)
+
+
+def _plain(text: str) -> str:
+    return " ".join(_MD_INLINE.sub(lambda m: m.group(2) or m.group(3), text).split())
+
+
+def _plain_line(line: str) -> str:
+    """Markdown emphasis and heading marks removed; the words stay where they were."""
+    line = re.sub(r"^\s*#{1,6}\s+", "", line)
+    return _MD_INLINE.sub(lambda m: m.group(2) or m.group(3), line).rstrip()
