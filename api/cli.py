@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -16,12 +18,15 @@ from api.settings import Settings
 from api.workspace import Outcome, Workspace, expand_paths
 from kg.documents import DocumentNotFound, document_json
 from kg.queries import QueryError, run_select
+from kg.store import StoreError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
 DataOption = Annotated[
     Path | None,
-    typer.Option("--data", help="Data directory (default ./data or $JEJARING_DATA).", show_default=False),
+    typer.Option(
+        "--data", help="Data directory (default ./data or $JEJARING_DATA).", show_default=False
+    ),
 ]
 
 
@@ -32,24 +37,28 @@ def _settings(data: Path | None) -> Settings:
     return settings
 
 
-def _workspace(data: Path | None) -> Workspace:
+@contextmanager
+def _workspace(data: Path | None) -> Iterator[Workspace]:
     try:
-        return Workspace(_settings(data))
-    except Exception as exc:  # the store can be locked by a running server
+        workspace = Workspace(_settings(data))
+    except StoreError as exc:  # the store can be locked by a running server
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    with workspace:
+        yield workspace
 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="PDFs, .txt/.md abstract records, or folders.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="PDFs, .txt/.md abstract records, or folders.")
+    ],
     data: DataOption = None,
 ) -> None:
     """Ingest studies into the graph; a bad file is reported and the batch goes on."""
     missing = [p for p in paths if not p.exists()]
     for path in missing:
         typer.echo(f"error: {path}: no such file or folder", err=True)
-    workspace = _workspace(data)
     files = list(expand_paths(p for p in paths if p.exists()))
     bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=None)
 
@@ -58,7 +67,8 @@ def ingest(
         if outcome.status == "failed":
             tqdm.write(f"FAILED {outcome.source}: {outcome.reason}", file=sys.stderr)
 
-    summary = workspace.ingest_paths(files, progress=report)
+    with _workspace(data) as workspace:
+        summary = workspace.ingest_paths(files, progress=report)
     bar.close()
     typer.echo(
         f"ingested {summary.count('ingested')}, replaced {summary.count('replaced')}, "
@@ -76,21 +86,18 @@ def show(
     data: DataOption = None,
 ) -> None:
     """Show documents as the fixed JSON of the architecture, or a short summary."""
-    workspace = _workspace(data)
-    ids = workspace.store.document_ids() if all_ else [doc_id] if doc_id else []
-    if not ids:
-        typer.echo("error: give a document id or --all", err=True)
-        raise typer.Exit(2)
-    for one in ids:
-        try:
-            doc = document_json(workspace.store, one)
-        except DocumentNotFound:
-            typer.echo(f"error: no document {one}", err=True)
-            raise typer.Exit(1) from None
-        if as_json:
-            typer.echo(json.dumps(doc, ensure_ascii=False))
-        else:
-            typer.echo(_summary(doc))
+    with _workspace(data) as workspace:
+        ids = workspace.store.document_ids() if all_ else [doc_id] if doc_id else []
+        if not ids:
+            typer.echo("error: give a document id or --all", err=True)
+            raise typer.Exit(2)
+        for one in ids:
+            try:
+                doc = document_json(workspace.store, one)
+            except DocumentNotFound:
+                typer.echo(f"error: no document {one}", err=True)
+                raise typer.Exit(1) from None
+            typer.echo(json.dumps(doc, ensure_ascii=False) if as_json else _summary(doc))
 
 
 def _summary(doc: dict) -> str:
@@ -115,14 +122,18 @@ def query(
     data: DataOption = None,
 ) -> None:
     """Run a SPARQL SELECT over the graph."""
-    workspace = _workspace(data)
-    try:
-        columns, rows = run_select(workspace.store, source)
-    except QueryError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+    with _workspace(data) as workspace:
+        try:
+            columns, rows = run_select(workspace.store, source)
+        except QueryError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
     if fmt == "json":
-        typer.echo(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], ensure_ascii=False, indent=1))
+        typer.echo(
+            json.dumps(
+                [dict(zip(columns, r, strict=True)) for r in rows], ensure_ascii=False, indent=1
+            )
+        )
     elif fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
@@ -143,21 +154,24 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="turtle (TriG), jsonld or nquads.")] = "turtle",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default stdout).")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="turtle (TriG), jsonld or nquads.")
+    ] = "turtle",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default stdout).")
+    ] = None,
     data: DataOption = None,
 ) -> None:
     """Export the whole graph, named graphs included."""
-    workspace = _workspace(data)
     if fmt not in {"turtle", "trig", "jsonld", "nquads"}:
         typer.echo("error: --format must be turtle, jsonld or nquads", err=True)
         raise typer.Exit(2)
-    if output:
-        with output.open("wb") as handle:
-            workspace.store.export(fmt, handle)
-    else:
-        buffer = io.BytesIO()
+    buffer = io.BytesIO()
+    with _workspace(data) as workspace:
         workspace.store.export(fmt, buffer)
+    if output:
+        output.write_bytes(buffer.getvalue())
+    else:
         sys.stdout.buffer.write(buffer.getvalue())
 
 

@@ -29,7 +29,8 @@ class Settings(BaseSettings):
         None, description="Where the converted packaged model is kept (default ~/.cache/jejaring)."
     )
     api_token: SecretStr | None = Field(
-        None, description="Bearer token for writes (upload, delete, SPARQL Update); unset = read-only."
+        None,
+        description="Bearer token for writes (upload, delete, SPARQL Update); unset = read-only.",
     )
     max_upload_mb: int = Field(50, description="Largest upload accepted, in MB.")
     max_pages: int = Field(2000, description="PDFs with more pages are refused.")

@@ -66,7 +66,11 @@ class Workspace:
         for path in sorted(vocab_dir().glob("*.ttl")):
             digest.update(path.read_bytes())
         marker = self.settings.data / "vocabulary.sha256"
-        if marker.exists() and marker.read_text() == digest.hexdigest() and self.store.vocabulary_size():
+        if (
+            marker.exists()
+            and marker.read_text() == digest.hexdigest()
+            and self.store.vocabulary_size()
+        ):
             return
         self.store.replace_vocabulary(vocabulary_quads(load_graph()))
         marker.write_text(digest.hexdigest())
@@ -115,12 +119,25 @@ class Workspace:
             data = path.read_bytes()
         except OSError as exc:
             return Outcome(str(path), "failed", reason=f"cannot read: {exc.strerror or exc}")
-        outcome = self.ingest_bytes(data, path.name)
+        try:
+            outcome = self.ingest_bytes(data, path.name)
+        except Exception as exc:  # one broken file must never stop a batch
+            reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+            return Outcome(str(path), "failed", reason=f"internal error: {reason}")
         outcome.source = str(path)
         return outcome
 
     def delete(self, doc_id: str) -> bool:
         return self.store.delete_document(doc_id)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:

@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pypdf  # noqa: E402
 import pyoxigraph as ox  # noqa: E402
+import pypdf  # noqa: E402
 import rdflib  # noqa: E402
 
 from api.settings import Settings  # noqa: E402
@@ -56,7 +56,10 @@ def bench_pages(pdfs: list[tuple[str, bytes]], repeat: int) -> None:
             document_quads(doc)
 
     rows = []
-    for label, fn in (("pypdf extract_text (baseline)", bare), ("jejaring parse+extract+quads", pipeline)):
+    for label, fn in (
+        ("pypdf extract_text (baseline)", bare),
+        ("jejaring parse+extract+quads", pipeline),
+    ):
         times = []
         for _ in range(repeat):
             t = time.perf_counter()
@@ -133,14 +136,18 @@ def bench_corpus(pdfs: list[tuple[str, bytes]], docs: int) -> None:
         size = workspace.store.size_on_disk()
         quads = len(workspace.store)
     print(f"\n## demo corpus replicated to {docs} documents")
-    print(f"  ingest time      {elapsed:8.1f} s   ({docs / elapsed:.1f} docs/s, {pages / elapsed:.1f} pages/s)")
+    print(
+        f"  ingest time      {elapsed:8.1f} s   ({docs / elapsed:.1f} docs/s, {pages / elapsed:.1f} pages/s)"
+    )
     print(f"  quads in store   {quads:8d}")
     print(f"  store on disk    {size / 1e6:8.1f} MB")
     print(f"  peak RSS         {peak_rss_mb():8.0f} MB (before: {rss_before:.0f} MB)")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()

@@ -23,12 +23,18 @@ class Concept:
     pref_labels: dict[str, str]  # language -> label
     labels: tuple[str, ...]  # every label to match (pref, alt, hidden, acronym)
     acronym: str | None = None
-    weak: bool = False  # a common word ("masyarakat"): only counted where it acts
+    # "weak": a common word ("masyarakat") counted only where it acts; "inherent": a term
+    # that is an obstacle wherever a finding names it ("ego sektoral").
+    match_policy: str | None = None
     broader: tuple[str, ...] = ()
     citation_authors: tuple[str, ...] = ()
     citation_keys: tuple[str, ...] = ()
     citation_years: tuple[int, ...] = ()
     dimensions: tuple[str, ...] = ()
+
+    @property
+    def weak(self) -> bool:
+        return self.match_policy == "weak"
 
     def label(self, language: str = "id") -> str:
         return self.pref_labels.get(language) or next(

@@ -104,7 +104,9 @@ def build_document(
         dated + "\n" + head, declared.get("year"), pdf_meta.get("created_year")
     )
     chapters = sum(s.title.lower().startswith("bab") for s in doc.sections) >= 2
-    doc.kind = frontmatter.kind_from(declared.get("kind"), dated + "\n" + head, roman_pages, chapters)  # type: ignore[assignment]
+    doc.kind = frontmatter.kind_from(
+        declared.get("kind"), dated + "\n" + head, roman_pages, chapters
+    )  # type: ignore[assignment]
     doc.language = _main_language(declared.get("language"), doc)
 
     references = [s for s in doc.sections if s.kind == "references"]

@@ -79,12 +79,20 @@ def _authors(props: dict, d: dict) -> list[dict[str, Any]]:
     roles = []
     for role in d.get(str(ns.JJ.authorship), []):
         node = props.get(role.value, {})
-        position = int(_values(node, str(ns.JJ.position))[0]) if node.get(str(ns.JJ.position)) else 0
+        position = (
+            int(_values(node, str(ns.JJ.position))[0]) if node.get(str(ns.JJ.position)) else 0
+        )
         agent = _values(node, str(ns.JJ.agent))
         name = _values(props.get(agent[0], {}), str(ns.FOAF.name)) if agent else []
         affiliation = _values(node, str(ns.SCHEMA.affiliation))
         roles.append(
-            (position, {"name": name[0] if name else "", "affiliation": affiliation[0] if affiliation else None})
+            (
+                position,
+                {
+                    "name": name[0] if name else "",
+                    "affiliation": affiliation[0] if affiliation else None,
+                },
+            )
         )
     return [author for _, author in sorted(roles, key=lambda r: r[0])]
 
@@ -115,7 +123,9 @@ def _evidence(props: dict, annotation: dict) -> list[dict[str, Any]]:
 
 def _mentions(store: OxigraphStore, props: dict, out: dict[str, Any]) -> None:
     annotations = [
-        (iri, node) for iri, node in props.items() if str(ns.OA.Annotation) in _values(node, _RDF_TYPE)
+        (iri, node)
+        for iri, node in props.items()
+        if str(ns.OA.Annotation) in _values(node, _RDF_TYPE)
     ]
     annotations.sort(key=lambda a: int(a[0].rsplit("/", 1)[-1]))
     for _, node in annotations:
@@ -149,7 +159,7 @@ def _place(store: OxigraphStore, concept: str, role: str | None, evidence: list)
     code = concept.rsplit("/", 1)[-1]
     info: dict[str, Any] = {"name": code, "code": code, "level": None, "province": None}
     rows = store.select(
-        """SELECT ?name ?level ?province WHERE {
+        """SELECT ?place ?places ?name ?level ?province WHERE {
              GRAPH ?places { ?place <https://schema.org/name> ?name ;
                              <https://w3id.org/jejaring/ns#adminLevel> ?level .
                OPTIONAL { ?place <https://schema.org/containedInPlace> ?p .
@@ -192,7 +202,7 @@ def _references(store: OxigraphStore, props: dict, d: dict) -> list[dict[str, An
 
 def _document_of_work(store: OxigraphStore, work: str) -> str | None:
     rows = store.select(
-        "SELECT ?doc WHERE { ?doc <http://purl.org/vocab/frbr/core#realizationOf> ?work } LIMIT 1",
+        "SELECT ?work ?doc WHERE { ?doc <http://purl.org/vocab/frbr/core#realizationOf> ?work } LIMIT 1",
         work=ox.NamedNode(work),
     )
     if not rows:

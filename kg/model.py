@@ -45,6 +45,8 @@ LINK_BY_TYPE_ROLE = {
 
 
 def n(iri: object) -> NamedNode:
+    if isinstance(iri, NamedNode):
+        return iri
     return NamedNode(str(iri))
 
 
@@ -148,7 +150,7 @@ def _passages(doc: Document, d: NamedNode) -> Iterator[tuple[NamedNode, NamedNod
         p = n(f"{d.value}/passage/{passage.index}")
         yield p, n(ns.RDF.type), n(ns.JJ.Passage)
         yield p, n(ns.DCTERMS.isPartOf), d
-        yield p, n(ns.JJ.index), integer(passage.index)
+        yield p, n(ns.JJ["index"]), integer(passage.index)
         yield p, n(ns.RDF.value), text(passage.text)
         yield p, n(ns.JJ.page), integer(passage.page)
         yield p, n(ns.JJ.section), text(passage.section)

@@ -46,7 +46,7 @@ def run_select(
 ) -> tuple[list[str], list[list[str]]]:
     sparql = resolve(source)
     try:
-        result = store._store.query(  # noqa: SLF001 - prefixes are a query-time convenience
+        result = store._store.query(
             sparql,
             use_default_graph_as_union=True,
             prefixes=PREFIX_MAP,

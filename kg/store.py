@@ -113,9 +113,7 @@ class OxigraphStore:
     def select(self, sparql: str, **bindings: ox.Term) -> list[dict[str, ox.Term]]:
         result = self.query(sparql, substitutions=bindings)
         names = [v.value for v in result.variables]
-        return [
-            {name: row[name] for name in names if row[name] is not None} for row in result
-        ]
+        return [{name: row[name] for name in names if row[name] is not None} for row in result]
 
     def update(self, sparql: str) -> None:
         with self._write_lock:
@@ -126,13 +124,20 @@ class OxigraphStore:
         if rdf_format in (ox.RdfFormat.JSON_LD,):
             self._store.dump(output, rdf_format)
         else:
-            self._store.dump(output, rdf_format, prefixes={k: str(v) for k, v in ns.PREFIXES.items()})
+            self._store.dump(
+                output, rdf_format, prefixes={k: str(v) for k, v in ns.PREFIXES.items()}
+            )
 
     def size_on_disk(self) -> int:
         return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
 
     def flush(self) -> None:
         self._store.flush()
+
+    def close(self) -> None:
+        """Release the on-disk lock so another process (or a later command) can open it."""
+        self._store.flush()
+        del self._store
 
     def __len__(self) -> int:
         return len(self._store)

@@ -85,13 +85,26 @@ def _concept(graph: Graph, iri: URIRef, scheme: str) -> Concept:
         pref_labels=pref,
         labels=tuple(dict.fromkeys(labels)),
         acronym=acronym,
-        weak=any(str(lit) == "weak" for lit in literals(JJ.matchPolicy)),
+        match_policy=next((str(lit) for lit in literals(JJ.matchPolicy)), None),
         broader=tuple(str(b) for b in graph.objects(iri, SKOS.broader)),
-        citation_authors=tuple(str(lit) for lit in literals(JJ.citationAuthor)),
+        citation_authors=_cited_order(
+            [str(lit) for lit in literals(JJ.citationAuthor)],
+            [str(lit) for lit in literals(JJ.citationKey)],
+        ),
         citation_keys=tuple(str(lit) for lit in literals(JJ.citationKey)),
         citation_years=tuple(sorted(years)),
         dimensions=tuple(str(lit) for lit in literals(JJ.dimension)),
     )
+
+
+def _cited_order(authors: list[str], keys: list[str]) -> tuple[str, ...]:
+    """Authors in citation order: RDF has no order, the citation keys ("Ansell & Gash") do."""
+
+    def position(author: str) -> int:
+        found = [key.find(author) for key in keys if author in key]
+        return min(found) if found else 10_000
+
+    return tuple(sorted(authors, key=lambda a: (position(a), a)))
 
 
 def vocabulary_quads(graph: Graph) -> list[ox.Quad]:

@@ -39,7 +39,15 @@ def test_article_metadata(sapitri) -> None:
 
 def test_article_sections_and_pages(sapitri) -> None:
     kinds = [s.kind for s in sapitri.sections]
-    for kind in ("abstract", "introduction", "theory", "method", "results", "conclusion", "references"):
+    for kind in (
+        "abstract",
+        "introduction",
+        "theory",
+        "method",
+        "results",
+        "conclusion",
+        "references",
+    ):
         assert kind in kinds
     results = next(s for s in sapitri.sections if s.kind == "results")
     assert sapitri.page_at(results.start) == 5
@@ -116,7 +124,11 @@ def test_references_one_per_line_and_run_together() -> None:
         "- Sugiyono. (2019). Metode Penelitian Kualitatif. Alfabeta.\n"
     )
     refs = parse_references(listing)
-    assert [work_key(r.authors, r.year) for r in refs] == ["ansell-2007", "notoatmodjo-2010", "sugiyono-2019"]
+    assert [work_key(r.authors, r.year) for r in refs] == [
+        "ansell-2007",
+        "notoatmodjo-2010",
+        "sugiyono-2019",
+    ]
     run_together = listing.replace("- ", "").replace("\n", " ")
     assert [work_key(r.authors, r.year) for r in parse_references(run_together)] == [
         "ansell-2007",

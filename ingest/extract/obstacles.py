@@ -53,10 +53,9 @@ def extract_obstacles(doc: Document, scope: Scope, lexicon: Lexicon) -> list[Men
         deficits = [(m.start() + start, m.end() + start) for m in deficit.finditer(text)]
         cues = [(m.start() + start, m.end() + start) for m in obstacle_cue.finditer(text)]
         after = [(m.start() + start, m.end() + start) for m in postposed.finditer(text)]
-        if not deficits and not cues and not after:
-            continue
         for hit in terms.finditer(doc.text, start, end):
-            if not _reported(doc.text, hit.start, hit.end, deficits, cues, after):
+            inherent = lexicon.concepts[hit.iri].match_policy == "inherent"
+            if not inherent and not _reported(doc.text, hit.start, hit.end, deficits, cues, after):
                 continue
             if _GOING_WELL.search(doc.text, hit.end, min(end, hit.end + 60)):
                 continue
