@@ -96,7 +96,7 @@ def bench_triples(pdfs: list[tuple[str, bytes]], copies: int) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         dataset = rdflib.Dataset(store="Oxigraph")
-        dataset.open(tmp, create=True)
+        dataset.open(str(Path(tmp) / "store"), create=True)
         t = time.perf_counter()
         for batch in batches:
             graph = dataset.graph(rdflib.URIRef(batch[0].graph_name.value))

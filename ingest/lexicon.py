@@ -57,7 +57,12 @@ class Lexicon:
     def matcher(self, scheme: str) -> LabelMatcher:
         if scheme not in self._matchers:
             self._matchers[scheme] = LabelMatcher(
-                [(label, c.iri) for c in self.in_scheme(scheme) for label in c.labels]
+                [
+                    (label, c.iri)
+                    for c in self.in_scheme(scheme)
+                    if c.match_policy != "group"
+                    for label in c.labels
+                ]
             )
         return self._matchers[scheme]
 
@@ -90,12 +95,16 @@ def label_regex(label: str) -> str:
     return r"[\s\-]+".join(parts)
 
 
-def phrase_pattern(phrases: tuple[str, ...] | list[str]) -> re.Pattern[str]:
+def phrase_pattern(
+    phrases: tuple[str, ...] | list[str], *, plurals: bool = False
+) -> re.Pattern[str]:
+    """Case-insensitive alternation of phrases; with `plurals`, English -s/-es endings too."""
     ordered = sorted({p for p in phrases if p.strip()}, key=len, reverse=True)
     if not ordered:
         return re.compile(r"(?!x)x")
     body = "|".join(label_regex(p) for p in ordered)
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+    ending = r"(?:e?s)?" if plurals else ""
+    return re.compile(rf"(?<![\w-])(?:{body}){ending}(?![\w-])", re.IGNORECASE)
 
 
 class LabelMatcher:
@@ -116,22 +125,37 @@ class LabelMatcher:
                 self._iri_by_key.setdefault(_key(label, exact=False), iri)
                 folded.append(label)
         self._exact = phrase_pattern_cased(exact)
-        self._folded = phrase_pattern(folded)
+        self._folded = phrase_pattern(folded, plurals=True)
 
     def finditer(self, text: str, start: int = 0, end: int | None = None) -> Iterator[LabelHit]:
         end = len(text) if end is None else end
         hits: list[LabelHit] = []
         for pattern, exact in ((self._exact, True), (self._folded, False)):
             for m in pattern.finditer(text, start, end):
-                iri = self._iri_by_key.get(_key(m.group(), exact=exact))
+                iri = self._lookup(m.group(), exact=exact)
                 if iri:
                     hits.append(LabelHit(m.start(), m.end(), m.group(), iri))
         hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
-        last_end = -1
-        for hit in hits:
-            if hit.start >= last_end:
-                last_end = hit.end
-                yield hit
+        yield from _longest_first(hits)
+
+    def _lookup(self, matched: str, *, exact: bool) -> str | None:
+        key = _key(matched, exact=exact)
+        iri = self._iri_by_key.get(key)
+        if iri is None and not exact:
+            # "hospitals" -> "hospital", "village heads" -> "village head"
+            for cut in ("es", "s"):
+                if key.endswith(cut) and (iri := self._iri_by_key.get(key[: -len(cut)])):
+                    break
+        return iri
+
+
+def _longest_first(hits: list[LabelHit]) -> Iterator[LabelHit]:
+    """Where labels overlap, the longest one that starts first wins."""
+    last_end = -1
+    for hit in hits:
+        if hit.start >= last_end:
+            last_end = hit.end
+            yield hit
 
 
 def phrase_pattern_cased(phrases: list[str]) -> re.Pattern[str]:

@@ -27,30 +27,48 @@ PROVINCE_ALIASES = {
     "sulbar": "76", "ntt": "53", "ntb": "52", "diy": "34", "babel": "19", "malut": "82",
     "nad": "11", "dki": "31", "dkijakarta": "31", "jakarta": "31", "yogyakarta": "34",
     "diyogyakarta": "34", "bangkabelitung": "19", "nanggroeacehdarussalam": "11",
+    # English names, as abstracts write them.
+    "northsumatra": "12", "northsumatera": "12", "westsumatra": "13", "westsumatera": "13",
+    "southsumatra": "16", "southsumatera": "16", "riauislands": "21", "riauisland": "21",
+    "bangkabelitungislands": "19", "westjava": "32", "centraljava": "33", "eastjava": "35",
+    "specialregionofyogyakarta": "34", "yogyakartaspecialregion": "34",
+    "westnusatenggara": "52", "eastnusatenggara": "53", "westkalimantan": "61",
+    "centralkalimantan": "62", "southkalimantan": "63", "eastkalimantan": "64",
+    "northkalimantan": "65", "northsulawesi": "71", "centralsulawesi": "72",
+    "southsulawesi": "73", "southeastsulawesi": "74", "westsulawesi": "76",
+    "northmaluku": "82", "westpapua": "92", "southpapua": "93", "centralpapua": "94",
+    "highlandpapua": "95", "southwestpapua": "96",
 }  # fmt: skip
 
 _NAME_WORD = r"[A-Z][\w'’-]*"
 _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}"
 _ANY_WORDS = r"[\w'’-]+(?:\s+[\w'’-]+){0,3}"
 # (pattern, level the level word names); the name is group "name".
-_LEVEL_PATTERNS: list[tuple[re.Pattern[str], int | None]] = [
-    (re.compile(rf"\b(?:Provinsi|Propinsi|Prov\.|Province of)\s*(?P<name>{_NAME})"), 1),
-    (re.compile(rf"\b(?:[Pp]rovinsi|[Pp]ropinsi)\s+(?P<name>{_NAME})"), 1),
-    (re.compile(rf"\b(?:[Kk]abupaten|Kab\.)\s*(?P<name>{_NAME})"), 2),
-    (re.compile(rf"\b(?:[Kk]ota(?:\s+[Aa]dministrasi)?)\s+(?P<name>{_NAME})"), 2),
-    (re.compile(rf"\b(?:[Kk]ecamatan|Kec\.|[Dd]istrik)\s*(?P<name>{_NAME})"), 3),
+# (pattern, level the level word names, "kota"/"kabupaten" where the word says which).
+_LEVEL_PATTERNS: list[tuple[re.Pattern[str], int | None, str | None]] = [
+    (re.compile(rf"\b(?:Provinsi|Propinsi|Prov\.|Province of)\s*(?P<name>{_NAME})"), 1, None),
+    (re.compile(rf"\b(?:[Pp]rovinsi|[Pp]ropinsi)\s+(?P<name>{_NAME})"), 1, None),
+    (re.compile(rf"\b(?:[Kk]abupaten|Kab\.)\s*(?P<name>{_NAME})"), 2, "kabupaten"),
+    (re.compile(rf"\b(?:[Kk]ota(?:\s+[Aa]dministrasi)?)\s+(?P<name>{_NAME})"), 2, "kota"),
+    (re.compile(rf"\b(?:[Kk]ecamatan|Kec\.|[Dd]istrik)\s*(?P<name>{_NAME})"), 3, None),
     (
         re.compile(
             rf"\b(?:[Dd]esa|Ds\.|[Kk]elurahan|Kel\.|Nagari|Gampong|Kampung|Pekon)\s*"
             rf"(?P<name>{_ANY_WORDS})"
         ),
         4,
+        None,
     ),
-    (re.compile(rf"(?P<name>{_NAME})\s+(?:Regency|City|Municipality)\b"), 2),
-    (re.compile(rf"(?P<name>{_NAME})\s+Province\b"), 1),
-    (re.compile(rf"(?P<name>{_NAME})\s+(?:Sub-?[Dd]istrict|District)\b"), 3),
-    (re.compile(rf"(?P<name>{_NAME})\s+Village\b"), 4),
+    (re.compile(rf"(?P<name>{_NAME})\s+Regency\b"), 2, "kabupaten"),
+    (re.compile(rf"(?P<name>{_NAME})\s+(?:City|Municipality)\b"), 2, "kota"),
+    (re.compile(rf"(?P<name>{_NAME})\s+Province\b"), 1, None),
+    (re.compile(rf"(?P<name>{_NAME})\s+(?:Sub-?[Dd]istrict|District)\b"), 3, None),
+    (re.compile(rf"(?P<name>{_NAME})\s+Village\b"), 4, None),
 ]
+# Organisations named after a region are not the region ("Universitas Riau").
+_NAMED_AFTER = re.compile(
+    r"(universitas|university of|institut|politeknik|uin|iain|bank)\s+$", re.I
+)
 # A bare name counts only after a locative, or in an address line.
 _LOCATIVE = re.compile(rf"\b(?:di|ke|dari|wilayah|daerah|in|at|of)\s+(?P<name>{_NAME})")
 _STOP_NAMES = {"indonesia", "the", "this", "kota", "desa", "kabupaten", "provinsi"}
@@ -136,45 +154,79 @@ def villages_in(code: str) -> dict[str, tuple[Region, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    name: str
+    level: int | None  # None: a bare name, regency/city or province
+    kind: str | None = None  # "kota" / "kabupaten" when the level word says which
+    explicit: bool = False
+    address: bool = False
+
+
 def find_places(text: str, address_spans: list[tuple[int, int]]) -> list[PlaceHit]:
     """Every place named in `text`; `address_spans` are lines where bare names count too."""
-    candidates: list[
-        tuple[int, int, str, int | None, bool]
-    ] = []  # start, end, name, level, explicit
-    for pattern, level in _LEVEL_PATTERNS:
+    candidates: list[_Candidate] = []
+    for pattern, level, kind in _LEVEL_PATTERNS:
         for m in pattern.finditer(text):
-            candidates.append((m.start(), m.end(), m.group("name"), level, True))
+            candidates.append(_Candidate(m.start(), m.group("name"), level, kind, explicit=True))
     for m in _LOCATIVE.finditer(text):
-        candidates.append((m.start("name"), m.end("name"), m.group("name"), None, False))
+        candidates.append(_Candidate(m.start("name"), m.group("name"), None))
+    for m in _province_names().finditer(text):
+        if not _NAMED_AFTER.search(text, max(0, m.start() - 20), m.start()):
+            candidates.append(_Candidate(m.start(), m.group(), 1))
     for start, end in address_spans:
         for m in re.finditer(_NAME, text[start:end]):
-            candidates.append((start + m.start(), start + m.end(), m.group(), None, False))
+            candidates.append(_Candidate(start + m.start(), m.group(), None, address=True))
 
     # Regions by level first, so that kecamatan and villages can lean on their parents.
     hits: list[PlaceHit] = []
     for level in (1, 2, 3, 4):
         known = {h.region.code for h in hits}
-        for start, _end, name, wanted, explicit in candidates:
-            if wanted not in (level, None) or (wanted is None and level > 2):
+        for c in candidates:
+            if c.level not in (level, None) or (c.level is None and level > 2):
                 continue
-            region, used = _resolve(name, level, known, explicit)
+            # An address names the town of a university: a city before a province.
+            if c.address and level == 1 and _resolve(c, 2, known)[0] is not None:
+                continue
+            region, used = _resolve(c, level, known)
             if region is not None:
-                hits.append(PlaceHit(region, start, start + used, explicit))
+                hits.append(PlaceHit(region, c.start, c.start + used, c.explicit))
     return _dedupe(hits)
 
 
-def _resolve(name: str, level: int, known: set[str], explicit: bool) -> tuple[Region | None, int]:
+@lru_cache(maxsize=1)
+def _province_names() -> re.Pattern[str]:
+    """Province names and aliases written as names (capitalised), e.g. 'East Java', 'Kepri'."""
+    names = {p.name for p in wilayah.list_wilayah()}
+    names |= {"DKI Jakarta", "DI Yogyakarta", "Kepri", "Jabar", "Jateng", "Jatim", "Sumut",
+              "Sumbar", "Sumsel", "Kalbar", "Kalteng", "Kalsel", "Kaltim", "Kaltara", "Sulut",
+              "Sulteng", "Sulsel", "Sultra", "Sulbar", "NTT", "NTB", "DIY", "Babel", "Malut",
+              "North Sumatra", "West Sumatra", "South Sumatra", "Riau Islands", "West Java",
+              "Central Java", "East Java", "West Nusa Tenggara", "East Nusa Tenggara",
+              "West Kalimantan", "Central Kalimantan", "South Kalimantan", "East Kalimantan",
+              "North Kalimantan", "North Sulawesi", "Central Sulawesi", "South Sulawesi",
+              "Southeast Sulawesi", "West Sulawesi", "North Maluku", "West Papua"}  # fmt: skip
+    body = "|".join(
+        re.escape(n).replace(r"\ ", r"\s+") for n in sorted(names, key=len, reverse=True)
+    )
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])")
+
+
+def _resolve(c: _Candidate, level: int, known: set[str]) -> tuple[Region | None, int]:
     """The region a name (or its longest matching prefix of words) means, with its length."""
-    words = list(re.finditer(r"\S+", name))
+    words = list(re.finditer(r"\S+", c.name))
     for n in range(len(words), 0, -1):
-        span = name[: words[n - 1].end()].rstrip(".,;:)")
+        span = c.name[: words[n - 1].end()].rstrip(".,;:)")
         k = key(span)
         if not k or k in _STOP_NAMES:
             continue
         options = _options(k, level, known)
+        if c.kind and level == 2:
+            options = tuple(r for r in options if r.name.lower().startswith(c.kind))
         if not options:
             continue
-        chosen = _choose(options, level, known, explicit)
+        chosen = _choose(options, level, known, c)
         if chosen is not None:
             return chosen, len(span)
     return None, 0
@@ -183,31 +235,29 @@ def _resolve(name: str, level: int, known: set[str], explicit: bool) -> tuple[Re
 def _options(k: str, level: int, known: set[str]) -> tuple[Region, ...]:
     if level == 4:
         parents = [c for c in known if c.count(".") in (1, 2)]
-        found: list[Region] = []
+        found: dict[str, Region] = {}
         for parent in parents:
-            found.extend(villages_in(parent).get(k, ()))
-        return tuple(found)
+            found.update((r.code, r) for r in villages_in(parent).get(k, ()))
+        return tuple(found.values())
     return tuple(r for r in gazetteer().get(k, ()) if r.level == level)
 
 
 def _choose(
-    options: tuple[Region, ...], level: int, known: set[str], explicit: bool
+    options: tuple[Region, ...], level: int, known: set[str], c: _Candidate
 ) -> Region | None:
     inside_known = [r for r in options if any(p in known for p in r.parents)]
     if len(inside_known) == 1:
         return inside_known[0]
-    if len(options) == 1 and (explicit or level <= 2):
+    if len(options) == 1 and (c.explicit or level <= 2):
         only = options[0]
         # A bare name that is also a kecamatan elsewhere is ambiguous without a parent.
-        if not explicit and level == 2 and _also_district_elsewhere(only):
+        if not c.explicit and not c.address and level == 2 and _also_district_elsewhere(only):
             return None
         return only
-    if len(inside_known) > 1:
-        # "Kota Bandung" and "Kabupaten Bandung" under a known Jawa Barat: the text's level word
-        # decides, and without one the city is the usual reading.
-        return sorted(inside_known, key=lambda r: (r.level, not r.name.lower().startswith("kota")))[
-            0
-        ]
+    cities = [r for r in (inside_known or options) if r.name.lower().startswith("kota")]
+    if level == 2 and len(cities) == 1 and (inside_known or c.address):
+        # "Bandung" under a known Jawa Barat, or in an address: the city is the usual reading.
+        return cities[0]
     return None
 
 

@@ -23,6 +23,7 @@ _LOCATION_CUE = re.compile(
 def extract_places(doc: Document, scope: Scope) -> list[Mention]:
     hits = [h for h in find_places(doc.text, scope.address_spans) if _counted(scope, h)]
     title_hits = _title_hits(doc) if doc.title and scope.title_span is None else []
+    affiliation_hits = _affiliation_hits(doc)
 
     by_code: dict[str, list[PlaceHit]] = {}
     for hit in hits:
@@ -64,6 +65,13 @@ def extract_places(doc: Document, scope: Scope) -> list[Mention]:
                 Evidence(page=1, quote=doc.title, start=0, end=0, section="title")
             )
             mentions[region.code] = mention
+    for region, affiliation in affiliation_hits:
+        if region.code not in mentions:
+            mention = _mention(region, "mentioned")
+            mention.evidence.append(
+                Evidence(page=1, quote=affiliation, start=0, end=0, section="affiliation")
+            )
+            mentions[region.code] = mention
     return list(mentions.values())
 
 
@@ -80,6 +88,19 @@ def _section(scope: Scope, hit: PlaceHit) -> str:
 def _title_hits(doc: Document) -> list[Region]:
     """A record's declared title is not in its text; its places are the study's setting."""
     return [h.region for h in find_places(doc.title, [])]
+
+
+def _affiliation_hits(doc: Document) -> list[tuple[Region, str]]:
+    """Declared affiliations (a record's "Afiliasi:" line) are not in the text; they name
+    the authors' towns, which are mentioned, not studied."""
+    found = []
+    for affiliation in {a.affiliation for a in doc.authors if a.affiliation}:
+        if affiliation in doc.text:
+            continue
+        found.extend(
+            (h.region, affiliation) for h in find_places(affiliation, [(0, len(affiliation))])
+        )
+    return found
 
 
 def _mention(region: Region, role: str) -> Mention:

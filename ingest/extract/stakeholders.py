@@ -33,10 +33,12 @@ def extract_stakeholders(doc: Document, scope: Scope, lexicon: Lexicon) -> list[
     matcher = lexicon.matcher("stakeholder")
     found: dict[str, Mention] = {}
     weak_support: dict[str, int] = {}
+    matched_text: dict[str, set[str]] = {}
     for start, end, _section in scope.sentences:
         sentence = doc.text[start:end]
         for hit in matcher.finditer(doc.text, start, end):
             concept = lexicon.concepts[hit.iri]
+            matched_text.setdefault(hit.iri, set()).add(" ".join(hit.label.lower().split()))
             if concept.weak:
                 acting = _ACTOR_CUES.search(sentence) is not None
                 weak_support[hit.iri] = weak_support.get(hit.iri, 0) + (2 if acting else 1)
@@ -51,9 +53,21 @@ def extract_stakeholders(doc: Document, scope: Scope, lexicon: Lexicon) -> list[
             add_evidence(mention, quote_evidence(doc, scope, hit.start, hit.end))
     # A weak concept needs an acting sentence or repeated use before it counts.
     mentions = [
-        m for iri, m in found.items() if not lexicon.concepts[iri].weak or weak_support[iri] >= 2
+        m
+        for iri, m in found.items()
+        if (not lexicon.concepts[iri].weak or weak_support[iri] >= 2)
+        and not _short_form_of_another(iri, matched_text)
     ]
     return mentions + _discovered(doc, scope, lexicon, set(found))
+
+
+def _short_form_of_another(iri: str, matched_text: dict[str, set[str]]) -> bool:
+    """'pusat pelayanan terpadu ini' after 'Pusat Pelayanan Terpadu Pemberdayaan Perempuan dan
+    Anak': every match of this concept is part of a longer name the study also uses."""
+    others = [t for other, texts in matched_text.items() if other != iri for t in texts]
+    return all(
+        any(text in other and text != other for other in others) for text in matched_text[iri]
+    )
 
 
 def _discovered(doc: Document, scope: Scope, lexicon: Lexicon, known: set[str]) -> list[Mention]:

@@ -23,19 +23,41 @@ MIN_DIMENSIONS = 3
 
 def extract_theories(doc: Document, scope: Scope, lexicon: Lexicon) -> list[Mention]:
     framework_cue = lexicon.cue_pattern("frameworkCue")
+    concepts = lexicon.in_scheme("theory") + lexicon.in_scheme("method")
+    citations = {c.iri: list(_citations(doc, scope, c)) for c in concepts}
+    # A sentence citing one theory's authors names that theory, even in another's words
+    # ("collaborative governance dari Emerson, Nabatchi dan Balogh").
+    cited_sentences: dict[int, set[str]] = {}
+    for iri, hits in citations.items():
+        for start, _, _ in hits:
+            sentence = scope.sentence_at(start)
+            if sentence:
+                cited_sentences.setdefault(sentence[0], set()).add(iri)
     mentions: list[Mention] = []
-    for scheme in ("theory", "method"):
-        for concept in lexicon.in_scheme(scheme):
-            mention = _cite_concept(doc, scope, concept, framework_cue)
-            if mention is not None:
-                mentions.append(mention)
+    for concept in concepts:
+        named = [
+            hit
+            for hit in _named(doc, scope, concept, framework_cue)
+            if not (cited_sentences.get(_sentence_start(scope, hit[0]), set()) - {concept.iri})
+        ]
+        mention = _mention(doc, scope, concept, citations[concept.iri] + named, framework_cue)
+        if mention is not None:
+            mentions.append(mention)
     return mentions
 
 
-def _cite_concept(
-    doc: Document, scope: Scope, concept: Concept, framework_cue: re.Pattern[str]
+def _sentence_start(scope: Scope, offset: int) -> int:
+    sentence = scope.sentence_at(offset)
+    return sentence[0] if sentence else -1
+
+
+def _mention(
+    doc: Document,
+    scope: Scope,
+    concept: Concept,
+    hits: list[tuple[int, int, int | None]],
+    framework_cue: re.Pattern[str],
 ) -> Mention | None:
-    hits = list(_citations(doc, scope, concept)) + list(_named(doc, scope, concept, framework_cue))
     if not hits:
         return None
     hits.sort()
