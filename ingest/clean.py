@@ -32,6 +32,7 @@ _STARTS_BLOCK = re.compile(
     re.IGNORECASE,
 )
 EDGE_LINES = 3  # headers and footers live in the first/last lines of a page
+MAX_RUNNING_LINE = 120
 
 
 def normalise_chars(text: str) -> str:
@@ -74,7 +75,10 @@ def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
         keep = list(lines)
         for idx in _edge_indexes(len(keep)):
             line = keep[idx]
-            if _PAGE_NUMBER.match(line) or _shape(line) in repeated:
+            # Running headers and footers are short; a long repeated line is content.
+            if _PAGE_NUMBER.match(line) or (
+                len(line) <= MAX_RUNNING_LINE and _shape(line) in repeated
+            ):
                 keep[idx] = ""
         cleaned.append([ln for ln in keep if ln])
     return cleaned

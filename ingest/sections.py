@@ -97,8 +97,13 @@ def find_sections(text: str) -> list[Section]:
                 marks.append((offset, offset + inline.end(), "abstract", inline.group(1)))
         offset = line_end + 1
 
+    if not marks:
+        # No headings: title lines up to the first paragraph, then one body section.
+        body = next((m.start() for m in re.finditer(r"^.{200,}$", text, re.MULTILINE)), 0)
+        front = [Section(title="", kind="front", start=0, end=body)] if body else []
+        return [*front, Section(title="", kind="body", start=body, end=len(text))]
     sections: list[Section] = []
-    first = marks[0][0] if marks else len(text)
+    first = marks[0][0]
     if first > 0:
         sections.append(Section(title="", kind="front", start=0, end=first))
     for i, (_, body_start, kind, title) in enumerate(marks):

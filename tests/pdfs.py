@@ -68,5 +68,7 @@ def many_pages_pdf(count: int) -> bytes:
     for number in range(count):
         pdf.add_page()
         pdf.set_font("Helvetica", size=9)
-        pdf.multi_cell(0, 4, f"Halaman {number + 1}. " + line * 3)
+        pdf.multi_cell(
+            0, 4, f"Bagian {number + 1}: wawancara informan ke-{number + 1}. " + line * 3
+        )
     return bytes(pdf.output())

@@ -139,3 +139,14 @@ def test_recurring_obstacles_groups_by_district(
     assert "Kabupaten Lingga" in funding[columns.index("regencyNames")]
     assert "Kota Tebing Tinggi" in funding[columns.index("regencyNames")]
     assert funding[columns.index("provinces")] == "2"
+
+
+def test_thousand_page_pdf_is_ingested(workspace: Workspace) -> None:
+    from pdfs import many_pages_pdf
+
+    outcome = workspace.ingest_bytes(many_pages_pdf(1000), "long-thesis.pdf")
+    assert outcome.status == "ingested", outcome.reason
+    doc = document_json(workspace.store, outcome.doc_id)
+    assert doc["source"]["pages"] == 1000
+    assert {o["category"] for o in doc["obstacles"]} == {"coordination"}
+    assert max(e["page"] for e in doc["obstacles"][0]["evidence"]) <= 1000
