@@ -17,8 +17,11 @@ from tqdm import tqdm
 from api.settings import Settings
 from api.workspace import Outcome, Workspace, expand_paths
 from kg.documents import DocumentNotFound, document_json
-from kg.queries import QueryError, run_select
+from kg.lookup import Filters
+from kg.queries import QueryError as SparqlError
+from kg.queries import run_select
 from kg.store import StoreError
+from search.hybrid import QueryError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
@@ -125,7 +128,7 @@ def query(
     with _workspace(data) as workspace:
         try:
             columns, rows = run_select(workspace.store, source)
-        except QueryError as exc:
+        except SparqlError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
     if fmt == "json":
@@ -173,6 +176,82 @@ def export(
         output.write_bytes(buffer.getvalue())
     else:
         sys.stdout.buffer.write(buffer.getvalue())
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words in Indonesian or English.")],
+    k: Annotated[int, typer.Option("-k", help="Number of passages.", min=1, max=200)] = 10,
+    place: Annotated[
+        str | None, typer.Option(help="Kemendagri code; a province includes its regencies.")
+    ] = None,
+    year_from: Annotated[int | None, typer.Option("--from", help="Earliest year.")] = None,
+    year_to: Annotated[int | None, typer.Option("--to", help="Latest year.")] = None,
+    kind: Annotated[str | None, typer.Option(help="article, thesis, report or other.")] = None,
+    language: Annotated[str | None, typer.Option(help="id or en.")] = None,
+    obstacle: Annotated[str | None, typer.Option(help="Obstacle category, e.g. funding.")] = None,
+    theory: Annotated[
+        str | None, typer.Option(help="Theory id, e.g. collaborative_governance.")
+    ] = None,
+    stakeholder: Annotated[str | None, typer.Option(help="Stakeholder id, e.g. p2tp2a.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    data: DataOption = None,
+) -> None:
+    """Search passages by meaning, with graph filters."""
+    filters = Filters(place, year_from, year_to, kind, language, obstacle, theory, stakeholder)
+    with _workspace(data) as workspace:
+        try:
+            hits = workspace.search(query, k, filters)
+        except QueryError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps(hits, ensure_ascii=False, indent=1))
+        return
+    if not hits:
+        typer.echo("no passages found")
+    for rank, hit in enumerate(hits, start=1):
+        concepts = ", ".join(c["label"] for group in hit["concepts"].values() for c in group)
+        typer.echo(
+            f"{rank}. {hit['title']} ({hit['year'] or 'n.d.'}) p.{hit['page']} [{hit['section']}] "
+            f"score {hit['score']['total']:.4f}\n   {_terminal_marks(hit)}\n"
+            + (f"   concepts: {concepts}\n" if concepts else "")
+        )
+
+
+def _terminal_marks(hit: dict) -> str:
+    text, out, last = hit["text"], [], 0
+    for start, end in hit["highlights"]:
+        out += [text[last:start], typer.style(text[start:end], bold=True, underline=True)]
+        last = end
+    return "".join([*out, text[last:]])
+
+
+@app.command()
+def similar(
+    doc_id: Annotated[str, typer.Argument(help="Document id.")],
+    k: Annotated[int, typer.Option("-k", help="Number of studies.")] = 5,
+    data: DataOption = None,
+) -> None:
+    """The studies nearest to one study."""
+    with _workspace(data) as workspace:
+        if not workspace.store.has_document(doc_id):
+            typer.echo(f"error: no document {doc_id}", err=True)
+            raise typer.Exit(1)
+        for item in workspace.similar(doc_id, k):
+            typer.echo(
+                f"{item['score']:.3f}  {item['id']}  {item.get('title', '')} ({item.get('year') or 'n.d.'})"
+            )
+
+
+@app.command()
+def reindex(data: DataOption = None) -> None:
+    """Rebuild the derived search indexes from the graph store."""
+    with _workspace(data) as workspace:
+        stats = workspace.reindex()
+    typer.echo(
+        f"indexed {stats['passages']} passages of {stats['documents']} documents ({stats['dense']})"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

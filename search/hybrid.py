@@ -1,0 +1,156 @@
+"""Hybrid passage search: dense (e5) and BM25 fused by reciprocal rank, the query expanded with
+the SKOS labels of the concepts it names, and graph filters applied to documents.
+
+Dense retrieval is what lets an English query find Indonesian text; BM25 adds exact terms
+(acronyms like P2TP2A, place names); concept expansion carries "budget" to "anggaran", "dana".
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ingest.lexicon import Lexicon
+from search.index import IndexedPassage, SearchIndex
+from search.lexical import tokenize
+
+MAX_QUERY_CHARS = 500
+RRF_K = 60
+CANDIDATES = 100
+CONCEPT_BONUS = 0.5 / (RRF_K + 1)
+EXPANSION_LABELS = 6
+EXPANDED_SCHEMES = ("obstacle", "stakeholder", "theory")
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; the message says why."""
+
+
+@dataclass(slots=True)
+class Hit:
+    passage: IndexedPassage
+    score: float
+    dense: float | None = None
+    lexical: float | None = None
+    concept: int = 0
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+    def marked(self) -> str:
+        """The passage, HTML-escaped, with the matching words in <mark>."""
+        text, out, last = self.passage.text, [], 0
+        for start, end in self.highlights:
+            out.append(html.escape(text[last:start]))
+            out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+            last = end
+        out.append(html.escape(text[last:]))
+        return "".join(out)
+
+
+@dataclass(slots=True)
+class Expansion:
+    concepts: list[str]  # concept IRIs the query names
+    terms: list[str]  # their labels, added to the lexical query
+
+
+def validate(query: str) -> str:
+    cleaned = " ".join(query.split())
+    if not cleaned:
+        raise QueryError("empty query: type a few words, in Indonesian or English")
+    if len(cleaned) > MAX_QUERY_CHARS:
+        raise QueryError(f"query too long: {len(cleaned)} characters (limit {MAX_QUERY_CHARS})")
+    return cleaned
+
+
+def expand(query: str, lexicon: Lexicon | None) -> Expansion:
+    if lexicon is None:
+        return Expansion([], [])
+    concepts: list[str] = []
+    terms: list[str] = []
+    for scheme in EXPANDED_SCHEMES:
+        for hit in lexicon.matcher(scheme).finditer(query):
+            if hit.iri in concepts:
+                continue
+            concepts.append(hit.iri)
+            labels = sorted(lexicon.concepts[hit.iri].labels, key=len)[:EXPANSION_LABELS]
+            terms.extend(label for label in labels if label.lower() not in query.lower())
+    return Expansion(concepts, terms)
+
+
+def search(
+    index: SearchIndex,
+    query: str,
+    k: int = 10,
+    *,
+    lexicon: Lexicon | None = None,
+    allowed_docs: set[str] | None = None,
+    concepts_of: Callable[[list[IndexedPassage]], dict[int, set[str]]] | None = None,
+    mode: str = "hybrid",
+) -> list[Hit]:
+    """Top-k passages. `mode` is hybrid, dense or lexical (the last two for evaluation)."""
+    query = validate(query)
+    if allowed_docs is not None and not allowed_docs:
+        return []
+    expansion = expand(query, lexicon) if mode == "hybrid" else Expansion([], [])
+    allowed_rows = index.doc_rows(allowed_docs) if allowed_docs is not None else None
+    pool = CANDIDATES if allowed_rows is None else max(CANDIDATES, 20 * k)
+
+    dense: list[tuple[int, float]] = []
+    lexical: list[tuple[int, float]] = []
+    if mode in ("hybrid", "dense"):
+        vector = index.embedder.encode_queries([query])[0]
+        dense = index.dense_search(vector, pool)
+    if mode in ("hybrid", "lexical"):
+        lexical = index.lexical_search(" ".join([query, *expansion.terms]), pool)
+    if allowed_rows is not None:
+        dense = [(r, s) for r, s in dense if r in allowed_rows]
+        lexical = [(r, s) for r, s in lexical if r in allowed_rows]
+
+    scores: dict[int, Hit] = {}
+    passages = index.passages(sorted({r for r, _ in dense} | {r for r, _ in lexical}))
+    for rank, (row, score) in enumerate(dense, start=1):
+        if row in passages:
+            hit = scores.setdefault(row, Hit(passages[row], 0.0))
+            hit.dense = score
+            hit.score += 1 / (RRF_K + rank)
+    for rank, (row, score) in enumerate(lexical, start=1):
+        if row in passages:
+            hit = scores.setdefault(row, Hit(passages[row], 0.0))
+            hit.lexical = score
+            hit.score += 1 / (RRF_K + rank)
+    hits = sorted(scores.values(), key=lambda h: -h.score)
+    if expansion.concepts and concepts_of is not None:
+        carried = concepts_of([h.passage for h in hits[: 3 * CANDIDATES]])
+        for hit in hits:
+            hit.concept = len(carried.get(hit.passage.row, set()) & set(expansion.concepts))
+            hit.score += CONCEPT_BONUS * hit.concept
+        hits.sort(key=lambda h: -h.score)
+    top = hits[:k]
+    stems = set(tokenize([" ".join([query, *expansion.terms])])[0])
+    for hit in top:
+        hit.highlights = highlight(hit.passage.text, stems)
+    return top
+
+
+_WORD = re.compile(r"\w[\w-]*", re.UNICODE)
+
+
+def highlight(text: str, stems: set[str]) -> list[tuple[int, int]]:
+    """Spans of the words whose stem is one of the query's stems."""
+    words = list(_WORD.finditer(text))
+    if not words or not stems:
+        return []
+    stemmed = tokenize([w.group() for w in words])
+    return [
+        (w.start(), w.end()) for w, s in zip(words, stemmed, strict=True) if s and s[0] in stems
+    ]
+
+
+def similar_documents(index: SearchIndex, doc_id: str, k: int = 5) -> list[tuple[str, float]]:
+    ids, matrix = index.document_vectors()
+    if doc_id not in ids:
+        return []
+    scores = matrix @ matrix[ids.index(doc_id)]
+    order = [i for i in scores.argsort()[::-1] if ids[i] != doc_id][:k]
+    return [(ids[i], float(scores[i])) for i in order]

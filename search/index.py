@@ -1,0 +1,253 @@
+"""The passage index: SQLite rows (text, page, section, vector) as the index's own record,
+FAISS and BM25 built from them.
+
+Everything here is derived from the graph store: `reindex` rebuilds it, and `sync` repairs it
+when it lags (a crash between the store write and the index write), when it holds documents
+the store no longer has, or when it was built with another embedding model.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from search.dense import DenseIndex
+from search.embedding import Embedder
+from search.lexical import LexicalIndex
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS passages (
+    row INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL, idx INTEGER NOT NULL, page INTEGER, section TEXT,
+    text TEXT NOT NULL, vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PassageRecord:
+    doc_id: str
+    index: int
+    page: int
+    section: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedPassage:
+    row: int
+    doc_id: str
+    index: int
+    page: int
+    section: str
+    text: str
+
+
+PassageSource = Callable[[list[str]], dict[str, list[PassageRecord]]]
+
+
+class SearchIndex:
+    def __init__(self, folder: Path, embedder: Embedder) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.embedder = embedder
+        self._db = sqlite3.connect(str(folder / "passages.sqlite"), check_same_thread=False)
+        self._db.executescript(SCHEMA)
+        self._lock = threading.RLock()
+        self.dense = DenseIndex(embedder.dim)
+        self.lexical = LexicalIndex()
+        self._lexical_dirty = True
+        self._doc_vectors: tuple[list[str], np.ndarray] | None = None
+        self._check_model()
+        self._load_derived()
+
+    # --- model compatibility ------------------------------------------------------
+    def _meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _check_model(self) -> None:
+        """An index built with another model (id or dimension) is emptied, not used."""
+        model, dim = self._meta("model_id"), self._meta("dim")
+        if model == self.embedder.model_id and dim == str(self.embedder.dim):
+            return
+        with self._db:
+            self._db.execute("DELETE FROM passages")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [("model_id", self.embedder.model_id), ("dim", str(self.embedder.dim))],
+            )
+        for stale in ("dense.faiss", "dense_tombstones.npy", "bm25_rows.npy"):
+            (self.folder / stale).unlink(missing_ok=True)
+
+    def _load_derived(self) -> None:
+        rows = self.rows()
+        dense = DenseIndex.load(self.folder, self.embedder.dim)
+        if dense is not None and _live_ids(dense) == set(rows):
+            self.dense = dense
+        else:
+            self._rebuild_dense()
+        if self.lexical.load(self.folder) and set(self.lexical._rows.tolist()) == set(rows):
+            self._lexical_dirty = False
+
+    def _rebuild_dense(self) -> None:
+        self.dense = DenseIndex(self.embedder.dim)
+        rows, vectors = [], []
+        for row, blob in self._db.execute("SELECT row, vector FROM passages ORDER BY row"):
+            rows.append(row)
+            vectors.append(np.frombuffer(blob, dtype=np.float32))
+        if rows:
+            self.dense.add(np.asarray(rows), np.vstack(vectors))
+
+    # --- documents ----------------------------------------------------------------
+    def rows(self) -> list[int]:
+        return [r for (r,) in self._db.execute("SELECT row FROM passages")]
+
+    def document_ids(self) -> set[str]:
+        return {d for (d,) in self._db.execute("SELECT DISTINCT doc_id FROM passages")}
+
+    def add_document(self, doc_id: str, passages: list[PassageRecord]) -> None:
+        vectors = self.embedder.encode_passages([p.text for p in passages])
+        with self._lock:
+            self._remove(doc_id)
+            with self._db:
+                rows = []
+                for p, v in zip(passages, vectors, strict=True):
+                    cursor = self._db.execute(
+                        "INSERT INTO passages (doc_id, idx, page, section, text, vector) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (
+                            doc_id,
+                            p.index,
+                            p.page,
+                            p.section,
+                            p.text,
+                            v.astype(np.float32).tobytes(),
+                        ),
+                    )
+                    rows.append(cursor.lastrowid)
+            self.dense.add(np.asarray(rows, dtype=np.int64), vectors)
+            self._changed()
+
+    def remove_document(self, doc_id: str) -> None:
+        with self._lock:
+            self._remove(doc_id)
+            self._changed()
+
+    def _remove(self, doc_id: str) -> None:
+        rows = [
+            r for (r,) in self._db.execute("SELECT row FROM passages WHERE doc_id = ?", (doc_id,))
+        ]
+        if rows:
+            with self._db:
+                self._db.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
+            self.dense.remove(rows)
+
+    def _changed(self) -> None:
+        self._lexical_dirty = True
+        self._doc_vectors = None
+
+    def sync(self, store_ids: Iterable[str], source: PassageSource) -> tuple[int, int]:
+        """Make the index hold exactly the store's documents: (added, removed)."""
+        wanted = set(store_ids)
+        have = self.document_ids()
+        extra = sorted(have - wanted)
+        missing = sorted(wanted - have)
+        for doc_id in extra:
+            self.remove_document(doc_id)
+        for doc_id, passages in source(missing).items():
+            if passages:
+                self.add_document(doc_id, passages)
+        if extra or missing:
+            self.save()
+        return len(missing), len(extra)
+
+    def clear(self) -> None:
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM passages")
+            self.dense = DenseIndex(self.embedder.dim)
+            self._changed()
+
+    # --- queries ------------------------------------------------------------------
+    def lexical_search(self, query: str, k: int) -> list[tuple[int, float]]:
+        with self._lock:
+            if self._lexical_dirty:
+                records = list(self._db.execute("SELECT row, text FROM passages ORDER BY row"))
+                self.lexical.build([r for r, _ in records], [t for _, t in records])
+                self._lexical_dirty = False
+            return self.lexical.search(query, k)
+
+    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        with self._lock:
+            return self.dense.search(vector, k)
+
+    def passages(self, rows: list[int]) -> dict[int, IndexedPassage]:
+        if not rows:
+            return {}
+        marks = ",".join("?" * len(rows))
+        found = self._db.execute(
+            f"SELECT row, doc_id, idx, page, section, text FROM passages WHERE row IN ({marks})",
+            rows,
+        )
+        return {r[0]: IndexedPassage(*r) for r in found}
+
+    def doc_rows(self, doc_ids: set[str]) -> set[int]:
+        marks = ",".join("?" * len(doc_ids))
+        return {
+            r
+            for (r,) in self._db.execute(
+                f"SELECT row FROM passages WHERE doc_id IN ({marks})",
+                sorted(doc_ids),
+            )
+        }
+
+    def document_vectors(self) -> tuple[list[str], np.ndarray]:
+        """One vector per document: the normalised mean of its passage vectors."""
+        with self._lock:
+            if self._doc_vectors is None:
+                sums: dict[str, np.ndarray] = {}
+                for doc_id, blob in self._db.execute("SELECT doc_id, vector FROM passages"):
+                    v = np.frombuffer(blob, dtype=np.float32)
+                    sums[doc_id] = sums[doc_id] + v if doc_id in sums else v.copy()
+                ids = sorted(sums)
+                matrix = (
+                    np.vstack([sums[d] for d in ids]) if ids else np.zeros((0, self.embedder.dim))
+                )
+                norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+                self._doc_vectors = (ids, matrix / np.maximum(norms, 1e-12))
+            return self._doc_vectors
+
+    def stats(self) -> dict[str, object]:
+        return {
+            "passages": len(self.rows()),
+            "documents": len(self.document_ids()),
+            "dense": self.dense.kind,
+            "model": self.embedder.model_id,
+            "dim": self.embedder.dim,
+        }
+
+    def save(self) -> None:
+        with self._lock:
+            self.dense.save(self.folder)
+            if not self._lexical_dirty:
+                self.lexical.save(self.folder)
+            (self.folder / "manifest.json").write_text(json.dumps(self.stats(), indent=1))
+
+    def close(self) -> None:
+        self.save()
+        self._db.close()
+
+
+def _live_ids(dense: DenseIndex) -> set[int]:
+    import faiss
+
+    ids = faiss.vector_to_array(dense.index.id_map).tolist() if dense.index.ntotal else []
+    return set(ids) - dense.tombstones

@@ -1,0 +1,81 @@
+"""BM25 over passages with the Indonesian Snowball stemmer and an Indonesian stop-word list."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> list[str]:
+    text = resources.files("search").joinpath("stopwords_id.txt").read_text(encoding="utf-8")
+    return [w for line in text.splitlines() if not line.startswith("#") for w in line.split()]
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("indonesian")
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    tokens = bm25s.tokenize(
+        texts,
+        stopwords=stopwords(),
+        stemmer=_stemmer().stemWords,
+        return_ids=False,
+        show_progress=False,
+    )
+    return [list(t) for t in tokens]
+
+
+class LexicalIndex:
+    """bm25s has no incremental add, so the index is rebuilt from all live passages when they
+    change; at 100k passages that takes a few seconds (bench/search_bench.py)."""
+
+    def __init__(self) -> None:
+        self._bm25: bm25s.BM25 | None = None
+        self._rows = np.zeros(0, dtype=np.int64)
+
+    def build(self, rows: list[int], texts: list[str]) -> None:
+        self._rows = np.asarray(rows, dtype=np.int64)
+        if not texts:
+            self._bm25 = None
+            return
+        bm25 = bm25s.BM25()
+        bm25.index(tokenize(texts), show_progress=False)
+        self._bm25 = bm25
+
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        if self._bm25 is None or not len(self._rows):
+            return []
+        tokens = tokenize([query])[0]
+        if not tokens:
+            return []
+        scores = self._bm25.get_scores(tokens)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(int(self._rows[i]), float(scores[i])) for i in top if scores[i] > 0]
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "bm25_rows.npy", self._rows)
+        if self._bm25 is not None:
+            self._bm25.save(str(folder / "bm25"), show_progress=False)
+
+    def load(self, folder: Path) -> bool:
+        rows = folder / "bm25_rows.npy"
+        if not rows.exists():
+            return False
+        self._rows = np.load(rows)
+        self._bm25 = (
+            bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+            if (folder / "bm25").exists()
+            else None
+        )
+        return True
