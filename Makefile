@@ -35,6 +35,8 @@ test: lint
 bench: install
 	$(PY) bench/extraction_eval.py
 	$(PY) bench/ingest_bench.py
+	$(PY) bench/retrieval_eval.py
+	$(PY) bench/search_bench.py
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache .ruff_cache

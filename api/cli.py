@@ -21,7 +21,7 @@ from kg.lookup import Filters
 from kg.queries import QueryError as SparqlError
 from kg.queries import run_select
 from kg.store import StoreError
-from search.hybrid import QueryError
+from search.hybrid import QueryError, validate
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
@@ -199,12 +199,13 @@ def search(
 ) -> None:
     """Search passages by meaning, with graph filters."""
     filters = Filters(place, year_from, year_to, kind, language, obstacle, theory, stakeholder)
-    with _workspace(data) as workspace:
-        try:
+    try:
+        validate(query)  # before the model loads: a bad query answers at once
+        with _workspace(data) as workspace:
             hits = workspace.search(query, k, filters)
-        except QueryError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
+    except QueryError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     if as_json:
         typer.echo(json.dumps(hits, ensure_ascii=False, indent=1))
         return

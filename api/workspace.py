@@ -19,6 +19,7 @@ from ingest.extract import extract_mentions
 from ingest.lexicon import Lexicon
 from ingest.model import Document
 from ingest.pdf import looks_like_pdf
+from ingest.places import region_by_code
 from ingest.structure import content_id, document_from_pdf, document_from_record
 from kg.lookup import Filters, document_meta, documents_matching, passage_concepts, passages_of
 from kg.model import document_quads, place_quads
@@ -241,9 +242,13 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
 def _concept_groups(carried: list[tuple[str, str]], lexicon: Lexicon) -> dict[str, list[dict]]:
     groups: dict[str, list[dict]] = {}
     for kind, iri in carried:
+        key = iri.rsplit("/", 1)[-1]
         concept = lexicon.concepts.get(iri)
-        label = (concept.acronym or concept.label("en")) if concept else iri.rsplit("/", 1)[-1]
-        groups.setdefault(kind, []).append(
-            {"concept": iri, "id": iri.rsplit("/", 1)[-1], "label": label}
-        )
+        if concept is not None:
+            label = concept.acronym or concept.label("en")
+        elif kind == "place" and (region := region_by_code(key)) is not None:
+            label = region.name  # places are Kemendagri regions, not SKOS concepts
+        else:
+            label = key
+        groups.setdefault(kind, []).append({"concept": iri, "id": key, "label": label})
     return groups

@@ -131,16 +131,21 @@ def bench_corpus(pdfs: list[tuple[str, bytes]], docs: int) -> None:
             outcome = workspace.ingest_bytes(data + f"\n% copy {i}\n".encode(), f"copy{i}-{name}")
             assert outcome.status == "ingested", outcome.reason
             pages += outcome.document.pages if outcome.document else 0
+        workspace.index.save()
         workspace.store.flush()
         elapsed = time.perf_counter() - t
         size = workspace.store.size_on_disk()
         quads = len(workspace.store)
-    print(f"\n## demo corpus replicated to {docs} documents")
+        passages = workspace.index.stats().get("passages")
+        index_size = sum(f.stat().st_size for f in workspace.settings.index_path.rglob("*"))
+        workspace.close()
+    print(f"\n## demo corpus replicated to {docs} documents (passages embedded and indexed)")
     print(
         f"  ingest time      {elapsed:8.1f} s   ({docs / elapsed:.1f} docs/s, {pages / elapsed:.1f} pages/s)"
     )
     print(f"  quads in store   {quads:8d}")
     print(f"  store on disk    {size / 1e6:8.1f} MB")
+    print(f"  passages         {passages!s:>8}   (index on disk {index_size / 1e6:.1f} MB)")
     print(f"  peak RSS         {peak_rss_mb():8.0f} MB (before: {rss_before:.0f} MB)")
 
 

@@ -242,7 +242,10 @@ def load_embedder(
 ) -> Embedder:
     """The packaged model (converted on first use), a model folder, or a hub name."""
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    # Its "Loading weights" bar would land in CLI output and server logs on every start.
+    transformers_logging.disable_progress_bar()
     if model == PACKAGED_MODEL:
         folder = ensure_packaged_model(cache_dir)
         return Embedder(

@@ -1,0 +1,180 @@
+"""Hybrid search over a real FAISS index, bm25s and the packaged e5 model."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from records import ENGLISH_RECORD, HEADER_RECORD
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.settings import Settings
+from api.workspace import Workspace
+from kg.lookup import Filters
+from search.hybrid import MAX_QUERY_CHARS, QueryError
+
+
+@pytest.fixture(scope="module")
+def searchable(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[Workspace]:
+    """The demo corpus and two records, ingested once for the read-only tests."""
+    settings = Settings(data=tmp_path_factory.mktemp("search") / "data")
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    with Workspace(settings, embedder=embedder) as workspace:
+        summary = workspace.ingest_paths(sorted(corpus.glob("*.pdf")))
+        assert summary.count("ingested") == 2
+        workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt")
+        workspace.ingest_bytes(ENGLISH_RECORD.encode(), "makassar.md")
+        yield workspace
+
+
+def _doc_with_title(workspace: Workspace, word: str) -> str:
+    from kg.lookup import document_meta
+
+    for doc_id in workspace.store.document_ids():
+        if word.lower() in (document_meta(workspace.store, doc_id).get("title") or "").lower():
+            return doc_id
+    raise AssertionError(f"no document titled with {word!r}")
+
+
+def test_hit_carries_passage_page_concepts_and_score_parts(searchable: Workspace) -> None:
+    hits = searchable.search("budget constraints of integrated service centres", k=5)
+    assert len(hits) == 5
+    top = hits[0]
+    assert top["title"] and top["page"] >= 1 and top["section"]
+    assert set(top["score"]) == {"total", "dense", "lexical", "concept"}
+    assert any(h["score"]["dense"] is not None for h in hits)
+    # The English query reaches Indonesian text, and the hit carries the funding obstacle.
+    obstacle_ids = {c["id"] for h in hits for c in h["concepts"].get("obstacle", [])}
+    assert "funding" in obstacle_ids
+    assert any("anggaran" in h["text"].lower() or "dana" in h["text"].lower() for h in hits)
+    scores = [h["score"]["total"] for h in hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_matching_words_are_marked_and_text_escaped(searchable: Workspace) -> None:
+    hits = searchable.search("kendala anggaran", k=3)
+    marked = hits[0]["marked"]
+    assert "<mark>" in marked
+    for start, end in hits[0]["highlights"]:
+        assert hits[0]["text"][start:end].lower().startswith(("kendala", "anggar"))
+
+
+def test_place_labels_are_region_names(searchable: Workspace) -> None:
+    hits = searchable.search("kekerasan anak Kabupaten Garut", k=10)
+    places = [c for h in hits for c in h["concepts"].get("place", [])]
+    assert places, "a passage naming Garut should carry the place"
+    assert all(not p["label"][0].isdigit() for p in places)
+
+
+def test_province_filter_includes_its_regencies(searchable: Workspace) -> None:
+    garut = _doc_with_title(searchable, "Garut")
+    hits = searchable.search("kolaborasi perlindungan anak", k=10, filters=Filters(place="32"))
+    assert hits and {h["document"] for h in hits} == {garut}  # Garut is 32.05, in Jawa Barat
+    assert searchable.search("kolaborasi", k=5, filters=Filters(place="91")) == []
+
+
+def test_obstacle_theory_and_year_filters(searchable: Workspace) -> None:
+    makassar = _doc_with_title(searchable, "Makassar")
+    hits = searchable.search("partnership", k=10, filters=Filters(obstacle="sectoral_ego"))
+    assert makassar in {h["document"] for h in hits}
+    for h in searchable.search("koordinasi", k=10, filters=Filters(year_from=2021, year_to=2021)):
+        assert h["year"] == 2021
+    theory = searchable.search(
+        "kolaborasi", k=10, filters=Filters(theory="collaborative_governance")
+    )
+    assert theory and makassar not in {h["document"] for h in theory}
+
+
+@pytest.mark.parametrize("query", ["", "   ", "x" * (MAX_QUERY_CHARS + 1)])
+def test_empty_or_too_long_query_is_refused(searchable: Workspace, query: str) -> None:
+    with pytest.raises(QueryError):
+        searchable.search(query)
+
+
+@pytest.mark.parametrize(
+    "query", ["حماية الطفل", "儿童保护 预算", "🙂🙂", "P2TP2A'; DROP", "-- )("]
+)
+def test_any_script_gets_an_answer(searchable: Workspace, query: str) -> None:
+    hits = searchable.search(query, k=3)
+    assert len(hits) <= 3 and all(h["document"] for h in hits)
+
+
+def test_similar_studies_exclude_the_study_itself(searchable: Workspace) -> None:
+    garut = _doc_with_title(searchable, "Garut")
+    near = searchable.similar(garut, k=3)
+    assert near and garut not in {n["id"] for n in near}
+    assert [n["score"] for n in near] == sorted((n["score"] for n in near), reverse=True)
+
+
+def test_deleted_and_replaced_documents_never_come_back(workspace: Workspace) -> None:
+    first = workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt")
+    assert {h["document"] for h in workspace.search("UPTD PPA Garut")} == {first.doc_id}
+    second = workspace.ingest_bytes(HEADER_RECORD.replace("2021", "2022").encode(), "garut.txt")
+    assert second.status == "replaced"
+    assert {h["document"] for h in workspace.search("UPTD PPA Garut")} == {second.doc_id}
+    assert workspace.delete(second.doc_id)
+    assert workspace.search("UPTD PPA Garut") == []
+    assert workspace.similar(second.doc_id) == []
+
+
+def test_start_up_repairs_an_index_that_lags_the_store(settings: Settings, embedder) -> None:
+    with Workspace(settings, embedder=embedder) as workspace:
+        garut = workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt").doc_id
+        makassar = workspace.ingest_bytes(ENGLISH_RECORD.encode(), "makassar.md").doc_id
+        # A crash between the store write and the index write: the index lost one document.
+        workspace.index.remove_document(makassar)
+        workspace.index.save()
+    with Workspace(settings, embedder=embedder) as workspace:
+        assert workspace.index.document_ids() == {garut, makassar}
+        assert makassar in {h["document"] for h in workspace.search("PATBM Makassar")}
+
+
+def test_index_built_with_another_model_is_rebuilt(settings: Settings, embedder) -> None:
+    with Workspace(settings, embedder=embedder) as workspace:
+        workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt")
+        passages = workspace.index.stats()["passages"]
+    db = sqlite3.connect(settings.index_path / "passages.sqlite")
+    with db:
+        db.execute("UPDATE meta SET value = '768' WHERE key = 'dim'")
+        db.execute("UPDATE meta SET value = 'other-model' WHERE key = 'model_id'")
+    db.close()
+    with Workspace(settings, embedder=embedder) as workspace:
+        stats = workspace.index.stats()
+        assert stats["model"] == embedder.model_id and stats["dim"] == embedder.dim
+        assert stats["passages"] == passages
+        assert workspace.search("anggaran")[0]["document"]
+
+
+def test_search_similar_and_reindex_commands(tmp_path: Path) -> None:
+    runner = CliRunner()
+    data = str(tmp_path / "data")
+    records = tmp_path / "records"
+    records.mkdir()
+    (records / "garut.txt").write_text(HEADER_RECORD)
+    (records / "makassar.md").write_text(ENGLISH_RECORD)
+    assert runner.invoke(app, ["ingest", str(records), "--data", data]).exit_code == 0
+
+    found = runner.invoke(
+        app, ["search", "limited funding", "--obstacle", "funding", "--json", "--data", data]
+    )
+    assert found.exit_code == 0, found.output
+    hits = json.loads(found.stdout)
+    assert hits and all("funding" in {c["id"] for c in h["concepts"]["obstacle"]} for h in hits)
+
+    empty = runner.invoke(app, ["search", "  ", "--data", data])
+    assert empty.exit_code == 2 and "empty query" in empty.stderr
+    assert "Traceback" not in empty.output
+
+    doc_id = hits[0]["document"]
+    near = runner.invoke(app, ["similar", doc_id, "--data", data])
+    assert near.exit_code == 0 and near.stdout.strip()
+    missing = runner.invoke(app, ["similar", "nope", "--data", data])
+    assert missing.exit_code == 1 and "no document" in missing.stderr
+
+    rebuilt = runner.invoke(app, ["reindex", "--data", data])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "documents" in rebuilt.stdout and "2" in rebuilt.stdout
