@@ -23,7 +23,7 @@ from ingest.places import region_by_code
 from ingest.structure import content_id, document_from_pdf, document_from_record
 from kg.lookup import Filters, document_meta, documents_matching, passage_concepts, passages_of
 from kg.model import document_quads, place_quads
-from kg.store import OxigraphStore
+from kg.store import open_store
 from kg.vocabulary import load_graph, load_lexicon, vocab_dir, vocabulary_quads
 from search import hybrid
 from search.embedding import Embedder, load_embedder
@@ -61,7 +61,7 @@ class Workspace:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.store = OxigraphStore(settings.graph_path)
+        self.store = open_store(settings.store, settings.data, settings.sparql_timeout_s)
         self.lexicon: Lexicon = load_lexicon()
         self._sync_vocabulary()
         self._embedder = embedder
@@ -135,7 +135,8 @@ class Workspace:
         digest = hashlib.sha256()
         for path in sorted(vocab_dir().glob("*.ttl")):
             digest.update(path.read_bytes())
-        marker = self.settings.data / "vocabulary.sha256"
+        self.settings.data.mkdir(parents=True, exist_ok=True)
+        marker = self.settings.data / f"vocabulary-{self.store.kind}.sha256"
         if (
             marker.exists()
             and marker.read_text() == digest.hexdigest()

@@ -12,7 +12,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg import namespaces as ns
-from kg.store import OxigraphStore
+from kg.store import GraphStore
 
 _RDF_TYPE = str(ns.RDF.type)
 _TYPE_BY_MENTION = {"stakeholder": "stakeholders", "theory": "theories", "method": "methods"}
@@ -22,7 +22,7 @@ class DocumentNotFound(KeyError):
     pass
 
 
-def document_json(store: OxigraphStore, doc_id: str) -> dict[str, Any]:
+def document_json(store: GraphStore, doc_id: str) -> dict[str, Any]:
     quads = store.document_quads(doc_id)
     if not quads:
         raise DocumentNotFound(doc_id)
@@ -121,7 +121,7 @@ def _evidence(props: dict, annotation: dict) -> list[dict[str, Any]]:
     return [e for _, e in sorted(items, key=lambda i: i[0])]
 
 
-def _mentions(store: OxigraphStore, props: dict, out: dict[str, Any]) -> None:
+def _mentions(store: GraphStore, props: dict, out: dict[str, Any]) -> None:
     annotations = [
         (iri, node)
         for iri, node in props.items()
@@ -155,7 +155,7 @@ def _mentions(store: OxigraphStore, props: dict, out: dict[str, Any]) -> None:
             out[_TYPE_BY_MENTION[kind]].append(item)
 
 
-def _place(store: OxigraphStore, concept: str, role: str | None, evidence: list) -> dict[str, Any]:
+def _place(store: GraphStore, concept: str, role: str | None, evidence: list) -> dict[str, Any]:
     code = concept.rsplit("/", 1)[-1]
     info: dict[str, Any] = {"name": code, "code": code, "level": None, "province": None}
     rows = store.select(
@@ -176,7 +176,7 @@ def _place(store: OxigraphStore, concept: str, role: str | None, evidence: list)
     return {**info, "role": role, "evidence": evidence}
 
 
-def _references(store: OxigraphStore, props: dict, d: dict) -> list[dict[str, Any]]:
+def _references(store: GraphStore, props: dict, d: dict) -> list[dict[str, Any]]:
     refs = []
     for ref in d.get(str(ns.BIRO.hasReference), []):
         node = props.get(ref.value, {})
@@ -200,7 +200,7 @@ def _references(store: OxigraphStore, props: dict, d: dict) -> list[dict[str, An
     return [r for _, r in sorted(refs, key=lambda r: r[0])]
 
 
-def _document_of_work(store: OxigraphStore, work: str) -> str | None:
+def _document_of_work(store: GraphStore, work: str) -> str | None:
     rows = store.select(
         "SELECT ?work ?doc WHERE { ?doc <http://purl.org/vocab/frbr/core#realizationOf> ?work } LIMIT 1",
         work=ox.NamedNode(work),

@@ -1,8 +1,8 @@
 """Graph look-ups the search side needs: passages to index, documents that pass filters, the
 concepts a passage carries, titles and years for hits.
 
-Values from a request are only ever bound as RDF terms (pattern look-ups or SPARQL
-substitutions), never pasted into query text.
+Everything is SPARQL, so it runs on the embedded and on a remote store alike. Values from a
+request are only ever bound as RDF terms, never pasted into query text.
 """
 
 from __future__ import annotations
@@ -12,15 +12,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg import namespaces as ns
-from kg.store import OxigraphStore
-
-_P = {name: ox.NamedNode(str(iri)) for name, iri in {
-    "type": ns.RDF.type, "value": ns.RDF.value, "index": ns.JJ["index"], "page": ns.JJ.page,
-    "section": ns.JJ.section, "passage": ns.JJ.passage, "target": ns.OA.hasTarget,
-    "body": ns.OA.hasBody, "mtype": ns.JJ.mentionType, "title": ns.DCTERMS.title,
-    "year": ns.FABIO.hasPublicationYear, "kind": ns.JJ.kind, "language": ns.DCTERMS.language,
-}.items()}  # fmt: skip
-_PASSAGE = ox.NamedNode(str(ns.JJ.Passage))
+from kg.store import GraphStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,24 +31,24 @@ class Filters:
                                        self.language, self.obstacle, self.theory, self.stakeholder))  # fmt: skip
 
 
+_PASSAGES = """SELECT ?g ?index ?page ?section ?text WHERE { GRAPH ?g {
+  ?p a <https://w3id.org/jejaring/ns#Passage> ; <https://w3id.org/jejaring/ns#index> ?index ;
+     <https://w3id.org/jejaring/ns#page> ?page ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?text .
+  OPTIONAL { ?p <https://w3id.org/jejaring/ns#section> ?section } } }"""
+
+
 def passages_of(
-    store: OxigraphStore, doc_ids: list[str]
+    store: GraphStore, doc_ids: list[str]
 ) -> dict[str, list[tuple[int, int, str, str]]]:
     """(index, page, section, text) of every passage of each document, in order."""
     out: dict[str, list[tuple[int, int, str, str]]] = {}
     for doc_id in doc_ids:
-        graph = ox.NamedNode(ns.doc_iri(doc_id))
-        nodes: dict[str, dict[str, str]] = {}
-        for quad in store._store.quads_for_pattern(None, None, None, graph):
-            subject = quad.subject.value
-            if "/passage/" in subject:
-                nodes.setdefault(subject, {})[quad.predicate.value] = quad.object.value
-        rows = []
-        for props in nodes.values():
-            if str(_P["value"].value) in props:
-                rows.append((int(props[_P["index"].value]), int(props[_P["page"].value]),
-                             props.get(_P["section"].value, ""), props[_P["value"].value]))  # fmt: skip
-        out[doc_id] = sorted(rows)
+        rows = store.select(_PASSAGES, g=ox.NamedNode(ns.doc_iri(doc_id)))
+        out[doc_id] = sorted(
+            (int(r["index"].value), int(r["page"].value),
+             r["section"].value if "section" in r else "", r["text"].value)
+            for r in rows
+        )  # fmt: skip
     return out
 
 
@@ -76,7 +68,7 @@ _CONCEPT_BASE = {
 }
 
 
-def documents_matching(store: OxigraphStore, filters: Filters) -> set[str] | None:
+def documents_matching(store: GraphStore, filters: Filters) -> set[str] | None:
     """Ids of the documents that pass every filter, or None when there is no filter."""
     if filters.empty():
         return None
@@ -101,53 +93,68 @@ def documents_matching(store: OxigraphStore, filters: Filters) -> set[str] | Non
     return result
 
 
-def _by_metadata(store: OxigraphStore, filters: Filters) -> set[str]:
+def _by_metadata(store: GraphStore, filters: Filters) -> set[str]:
     found = set()
-    for doc_id in store.document_ids():
-        meta = document_meta(store, doc_id)
-        year = meta.get("year")
+    for row in store.select(_META.replace("LIMIT 1", "")):
+        if "title" not in row and "kind" not in row:
+            continue  # a graph that is not a document (vocabulary, places)
+        value = row["year"].value if "year" in row else ""
+        year = int(value) if value.isdigit() else None
         if filters.year_from is not None and (year is None or year < filters.year_from):
             continue
         if filters.year_to is not None and (year is None or year > filters.year_to):
             continue
-        if filters.kind and meta.get("kind") != filters.kind:
+        if filters.kind and (row["kind"].value if "kind" in row else None) != filters.kind:
             continue
-        if filters.language and meta.get("language") != filters.language:
+        if (
+            filters.language
+            and (row["language"].value if "language" in row else None) != filters.language
+        ):
             continue
-        found.add(doc_id)
+        found.add(_doc_id(row["g"]))
     return found
 
 
-def document_meta(store: OxigraphStore, doc_id: str) -> dict[str, object]:
-    subject = ox.NamedNode(ns.doc_iri(doc_id))
+_META = """SELECT ?g ?title ?year ?kind ?language WHERE { GRAPH ?g {
+  OPTIONAL { ?g <http://purl.org/dc/terms/title> ?title }
+  OPTIONAL { ?g <http://purl.org/spar/fabio/hasPublicationYear> ?year }
+  OPTIONAL { ?g <https://w3id.org/jejaring/ns#kind> ?kind }
+  OPTIONAL { ?g <http://purl.org/dc/terms/language> ?language } } } LIMIT 1"""
+
+
+def document_meta(store: GraphStore, doc_id: str) -> dict[str, object]:
     meta: dict[str, object] = {"id": doc_id}
-    for name in ("title", "year", "kind", "language"):
-        for quad in store._store.quads_for_pattern(subject, _P[name], None, subject):
-            value = quad.object.value
-            meta[name] = int(value) if name == "year" and value.isdigit() else value
+    for row in store.select(_META, g=ox.NamedNode(ns.doc_iri(doc_id))):
+        for name in ("title", "year", "kind", "language"):
+            if name in row:
+                value = row[name].value
+                meta[name] = int(value) if name == "year" and value.isdigit() else value
     return meta
 
 
+_CARRIED = """SELECT ?g ?passage ?concept ?kind WHERE { GRAPH ?g {
+  ?evidence <https://w3id.org/jejaring/ns#passage> ?passage .
+  ?annotation <http://www.w3.org/ns/oa#hasTarget> ?evidence ;
+              <http://www.w3.org/ns/oa#hasBody> ?concept ;
+              <https://w3id.org/jejaring/ns#mentionType> ?kind } }"""
+
+
 def passage_concepts(
-    store: OxigraphStore, passages: list[tuple[str, int]]
+    store: GraphStore, passages: list[tuple[str, int]]
 ) -> dict[tuple[str, int], list[tuple[str, str]]]:
     """(mention type, concept IRI) carried by each (doc id, passage index) through evidence."""
     out: dict[tuple[str, int], list[tuple[str, str]]] = {}
     for doc_id, index in passages:
-        graph = ox.NamedNode(ns.doc_iri(doc_id))
-        passage = ox.NamedNode(f"{ns.doc_iri(doc_id)}/passage/{index}")
+        if (doc_id, index) in out:
+            continue
         found: dict[str, str] = {}
-        for evidence in store._store.quads_for_pattern(None, _P["passage"], passage, graph):
-            for link in store._store.quads_for_pattern(None, _P["target"], evidence.subject, graph):
-                annotation = link.subject
-                body = next(
-                    store._store.quads_for_pattern(annotation, _P["body"], None, graph), None
-                )
-                kind = next(
-                    store._store.quads_for_pattern(annotation, _P["mtype"], None, graph), None
-                )
-                if body is not None and kind is not None:
-                    found[body.object.value] = kind.object.value
+        rows = store.select(
+            _CARRIED,
+            g=ox.NamedNode(ns.doc_iri(doc_id)),
+            passage=ox.NamedNode(f"{ns.doc_iri(doc_id)}/passage/{index}"),
+        )
+        for row in rows:
+            found[row["concept"].value] = row["kind"].value
         out[(doc_id, index)] = [(kind, concept) for concept, kind in found.items()]
     return out
 

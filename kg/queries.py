@@ -7,14 +7,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.namespaces import PREFIXES
-from kg.store import OxigraphStore
+from kg.store import GraphStore, QueryError, Solutions
 
-PREFIX_MAP = {k: str(v) for k, v in PREFIXES.items()}
-
-
-class QueryError(ValueError):
-    """A query that cannot be parsed or run; the message is the parser's."""
+__all__ = ["QueryError", "named_queries", "resolve", "run_select"]
 
 
 def queries_dir() -> Path:
@@ -42,24 +37,13 @@ def resolve(source: str) -> str:
 
 
 def run_select(
-    store: OxigraphStore, source: str, **bindings: ox.Term
+    store: GraphStore, source: str, **bindings: ox.Term
 ) -> tuple[list[str], list[list[str]]]:
-    sparql = resolve(source)
-    try:
-        result = store._store.query(
-            sparql,
-            use_default_graph_as_union=True,
-            prefixes=PREFIX_MAP,
-            substitutions={ox.Variable(k): v for k, v in bindings.items()} or None,
-        )
-    except SyntaxError as exc:
-        raise QueryError(f"malformed query: {exc}") from exc
-    except OSError as exc:
-        raise QueryError(f"query failed: {exc}") from exc
-    if not isinstance(result, ox.QuerySolutions):
+    result = store.evaluate(resolve(source), bindings=bindings)
+    if not isinstance(result, Solutions):
         raise QueryError("only SELECT queries give a table; use CONSTRUCT through export")
-    columns = [v.value for v in result.variables]
-    rows = [[_plain(row[c]) for c in columns] for row in result]
+    columns = result.variables
+    rows = [[_plain(row.get(c)) for c in columns] for row in result.rows]
     return columns, rows
 
 

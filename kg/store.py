@@ -1,16 +1,26 @@
-"""The graph store: embedded Oxigraph on disk, one named graph per document.
+"""The graph store: one named graph per document, embedded Oxigraph on disk or any SPARQL 1.1
+endpoint (kg/remote.py) behind the same interface.
 
 pyoxigraph is used directly rather than through rdflib's Store API: writing a document is a
-single `extend`, one transaction (and 1.6x the quads/s of rdflib + oxrdflib `addN` on the same
+single `extend`, one transaction (1.7-2.2x the quads/s of rdflib + oxrdflib `addN` on the same
 data, see bench/ingest_bench.py); replacing one is a single SPARQL update, so a crash half-way
 leaves either the old document or the new one, never a mix.
+
+Everything above this module speaks SPARQL through `evaluate`/`select`, so it runs unchanged
+against a remote store. Queries see the union of all graphs as their default graph.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -18,9 +28,8 @@ from kg import namespaces as ns
 
 VOCAB_GRAPH = ox.NamedNode(str(ns.VOCAB_GRAPH))
 PLACES_GRAPH = ox.NamedNode(str(ns.PLACES_GRAPH))
+PREFIX_MAP = {k: str(v) for k, v in ns.PREFIXES.items()}
 _DOC_PREFIX = str(ns.DOC)
-_FILENAME = ox.NamedNode(str(ns.JJ.sourceFilename))
-_HASH = ox.NamedNode(str(ns.JJ.contentHash))
 
 EXPORT_FORMATS = {
     "turtle": ox.RdfFormat.TRIG,  # Turtle cannot hold named graphs; TriG is Turtle with graphs
@@ -29,15 +38,146 @@ EXPORT_FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD,
 }
 
+# A document graph holds its own node with a content hash: that is how documents are listed.
+DOCUMENT_IDS = (
+    """SELECT ?g WHERE { GRAPH ?g { ?g <https://w3id.org/jejaring/ns#contentHash> ?h } }"""
+)
+DOCUMENTS_BY_FILENAME = """SELECT ?g ?name WHERE {
+  GRAPH ?g { ?g <https://w3id.org/jejaring/ns#sourceFilename> ?name } }"""
+
 
 class StoreError(Exception):
-    """The store could not be opened or written."""
+    """The store could not be opened, reached or written."""
 
 
-class OxigraphStore:
+class QueryError(ValueError):
+    """A query that cannot be parsed or run; the message says why (the parser's words)."""
+
+
+class QueryTimeout(QueryError):
+    """The query ran past the time limit."""
+
+
+class ResultTooLarge(QueryError):
+    """The query returned more rows than the result cap."""
+
+
+@dataclass(slots=True)
+class Solutions:
+    variables: list[str]
+    rows: list[dict[str, ox.Term]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Boolean:
+    value: bool
+
+
+@dataclass(slots=True)
+class Triples:
+    triples: list[ox.Triple] = field(default_factory=list)
+
+
+QueryResult = Solutions | Boolean | Triples
+
+
+class GraphStore(ABC):
+    """What the rest of Jejaring needs from a store."""
+
+    kind: str
+
+    @abstractmethod
+    def evaluate(
+        self,
+        sparql: str,
+        *,
+        bindings: dict[str, ox.Term] | None = None,
+        timeout: float | None = None,
+        cap: int | None = None,
+    ) -> QueryResult:
+        """Run a query over the union of all graphs; values are bound, never pasted."""
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update as one transaction."""
+
+    @abstractmethod
+    def put_document(
+        self, doc_id: str, quads: Iterable[ox.Quad], shared: Iterable[ox.Quad], replaces: list[str]
+    ) -> None:
+        """Write one document atomically, dropping the versions it replaces in the same step."""
+
+    @abstractmethod
+    def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        """The quads of one named graph, or of every named graph."""
+
+    def close(self) -> None:  # noqa: B027 - optional for stores that hold nothing open
+        """Release what the store holds open."""
+
+    def size_on_disk(self) -> int | None:
+        return None
+
+    def flush(self) -> None:  # noqa: B027
+        """Make writes durable, where the store buffers them."""
+
+    # --- built on the above ------------------------------------------------------
+    def select(self, sparql: str, **bindings: ox.Term) -> list[dict[str, ox.Term]]:
+        result = self.evaluate(sparql, bindings=bindings)
+        if not isinstance(result, Solutions):
+            raise QueryError("expected a SELECT query")
+        return result.rows
+
+    def document_ids(self) -> list[str]:
+        return sorted(_doc_id(row["g"]) for row in self.select(DOCUMENT_IDS))
+
+    def has_document(self, doc_id: str) -> bool:
+        return bool(self.select(DOCUMENT_IDS, g=graph_of(doc_id)))
+
+    def documents_with_filename(self, filename: str) -> list[str]:
+        rows = self.select(DOCUMENTS_BY_FILENAME, name=ox.Literal(filename))
+        return [_doc_id(row["g"]) for row in rows]
+
+    def delete_document(self, doc_id: str) -> bool:
+        if not self.has_document(doc_id):
+            return False
+        self.update(f"DROP SILENT GRAPH {graph_of(doc_id)}")
+        return True
+
+    def document_quads(self, doc_id: str) -> list[ox.Quad]:
+        return list(self.quads(graph_of(doc_id)))
+
+    def replace_vocabulary(self, quads: Iterable[ox.Quad]) -> None:
+        data = " ".join(quad_data(q) for q in quads)
+        self.update(f"DROP SILENT GRAPH {VOCAB_GRAPH} ; INSERT DATA {{ {data} }}")
+
+    def vocabulary_size(self) -> int:
+        rows = self.select(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {VOCAB_GRAPH} {{ ?s ?p ?o }} }}"
+        )
+        return int(rows[0]["n"].value) if rows else 0
+
+    def export(self, fmt: str, output: BinaryIO) -> None:
+        dataset = ox.Store()
+        dataset.extend(self.quads())
+        _dump(dataset, fmt, output)
+
+    def __len__(self) -> int:
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(rows[0]["n"].value) if rows else 0
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class OxigraphStore(GraphStore):
     """Embedded store. Writes are serialised by a lock: one writer, readers go on."""
 
-    def __init__(self, path: Path) -> None:
+    kind = "embedded"
+
+    def __init__(self, path: Path, query_workers: int = 4) -> None:
         path.mkdir(parents=True, exist_ok=True)
         try:
             self._store = ox.Store(str(path))
@@ -48,85 +188,90 @@ class OxigraphStore:
             ) from exc
         self.path = path
         self._write_lock = threading.Lock()
+        # Queries with a time limit run here. pyoxigraph releases the GIL while it evaluates,
+        # so the caller gets its answer at the deadline; the query itself cannot be cancelled
+        # and finishes in its worker, which is why the pool is bounded.
+        self._pool = ThreadPoolExecutor(query_workers, thread_name_prefix="sparql")
 
-    # --- documents -----------------------------------------------------------------
-    def document_ids(self) -> list[str]:
-        ids = []
-        for graph in self._store.named_graphs():
-            if isinstance(graph, ox.NamedNode) and graph.value.startswith(_DOC_PREFIX):
-                ids.append(graph.value[len(_DOC_PREFIX) :])
-        return sorted(ids)
+    def evaluate(
+        self,
+        sparql: str,
+        *,
+        bindings: dict[str, ox.Term] | None = None,
+        timeout: float | None = None,
+        cap: int | None = None,
+    ) -> QueryResult:
+        deadline = time.monotonic() + timeout if timeout else None
 
-    def has_document(self, doc_id: str) -> bool:
-        return self._store.contains_named_graph(_graph(doc_id))
+        def run() -> QueryResult:
+            try:
+                result = self._store.query(
+                    sparql,
+                    use_default_graph_as_union=True,
+                    prefixes=PREFIX_MAP,
+                    substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()} or None,
+                )
+                return collect(result, cap, deadline)
+            except SyntaxError as exc:
+                raise QueryError(f"malformed query: {exc}") from exc
+            except (OSError, RuntimeError) as exc:
+                raise QueryError(f"query failed: {exc}") from exc
 
-    def documents_with_filename(self, filename: str) -> list[str]:
-        found = []
-        for quad in self._store.quads_for_pattern(None, _FILENAME, ox.Literal(filename), None):
-            graph = quad.graph_name
-            if isinstance(graph, ox.NamedNode) and graph.value.startswith(_DOC_PREFIX):
-                found.append(graph.value[len(_DOC_PREFIX) :])
-        return found
+        if timeout is None:
+            return run()
+        future = self._pool.submit(run)
+        try:
+            return future.result(timeout)
+        except FutureTimeout as exc:
+            raise QueryTimeout(f"query ran past the time limit of {timeout:g} s") from exc
+
+    def update(self, sparql: str) -> None:
+        with self._write_lock:
+            try:
+                self._store.update(sparql, prefixes=PREFIX_MAP)
+            except SyntaxError as exc:
+                raise QueryError(f"malformed update: {exc}") from exc
 
     def put_document(
         self, doc_id: str, quads: Iterable[ox.Quad], shared: Iterable[ox.Quad], replaces: list[str]
     ) -> None:
-        """Write one document atomically, dropping the versions it replaces in the same step."""
         with self._write_lock:
             if not replaces:
-                self._store.extend(_chain(quads, shared))
+                self._store.extend(chain(quads, shared))
                 return
-            drops = " ".join(f"DROP SILENT GRAPH {_graph(old)} ;" for old in replaces)
-            body = " ".join(_quad_data(q) for q in _chain(quads, shared))
+            drops = " ".join(f"DROP SILENT GRAPH {graph_of(old)} ;" for old in replaces)
+            body = " ".join(quad_data(q) for q in chain(quads, shared))
             self._store.update(f"{drops} INSERT DATA {{ {body} }}")
+
+    def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        if graph is None:
+            return (
+                q
+                for q in self._store.quads_for_pattern(None, None, None, None)
+                if not isinstance(q.graph_name, ox.DefaultGraph)
+            )
+        return iter(self._store.quads_for_pattern(None, None, None, graph))
+
+    # Direct look-ups where SPARQL would only add parsing time.
+    def document_ids(self) -> list[str]:
+        return sorted(
+            g.value[len(_DOC_PREFIX) :]
+            for g in self._store.named_graphs()
+            if isinstance(g, ox.NamedNode) and g.value.startswith(_DOC_PREFIX)
+        )
+
+    def has_document(self, doc_id: str) -> bool:
+        return self._store.contains_named_graph(graph_of(doc_id))
 
     def delete_document(self, doc_id: str) -> bool:
         with self._write_lock:
             if not self.has_document(doc_id):
                 return False
-            self._store.remove_graph(_graph(doc_id))
+            self._store.remove_graph(graph_of(doc_id))
             return True
 
-    def document_quads(self, doc_id: str) -> list[ox.Quad]:
-        return list(self._store.quads_for_pattern(None, None, None, _graph(doc_id)))
-
-    def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
-        return iter(self._store.quads_for_pattern(None, None, None, graph))
-
-    # --- vocabulary ------------------------------------------------------------------
-    def replace_vocabulary(self, quads: Iterable[ox.Quad]) -> None:
-        with self._write_lock:
-            data = " ".join(_quad_data(q) for q in quads)
-            self._store.update(f"DROP SILENT GRAPH {VOCAB_GRAPH} ; INSERT DATA {{ {data} }}")
-
-    def vocabulary_size(self) -> int:
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, VOCAB_GRAPH))
-
-    # --- queries ---------------------------------------------------------------------
-    def query(self, sparql: str, *, substitutions: dict[str, ox.Term] | None = None):
-        """SELECT/ASK/CONSTRUCT over the union of all graphs, values bound, never pasted."""
-        bound = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
-        return self._store.query(
-            sparql, use_default_graph_as_union=True, substitutions=bound or None
-        )
-
-    def select(self, sparql: str, **bindings: ox.Term) -> list[dict[str, ox.Term]]:
-        result = self.query(sparql, substitutions=bindings)
-        names = [v.value for v in result.variables]
-        return [{name: row[name] for name in names if row[name] is not None} for row in result]
-
-    def update(self, sparql: str) -> None:
-        with self._write_lock:
-            self._store.update(sparql)
-
-    def export(self, fmt: str, output) -> None:
-        rdf_format = EXPORT_FORMATS[fmt]
-        if rdf_format in (ox.RdfFormat.JSON_LD,):
-            self._store.dump(output, rdf_format)
-        else:
-            self._store.dump(
-                output, rdf_format, prefixes={k: str(v) for k, v in ns.PREFIXES.items()}
-            )
+    def export(self, fmt: str, output: BinaryIO) -> None:
+        _dump(self._store, fmt, output)
 
     def size_on_disk(self) -> int:
         return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
@@ -136,6 +281,7 @@ class OxigraphStore:
 
     def close(self) -> None:
         """Release the on-disk lock so another process (or a later command) can open it."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
         self._store.flush()
         del self._store
 
@@ -143,17 +289,65 @@ class OxigraphStore:
         return len(self._store)
 
 
-def _graph(doc_id: str) -> ox.NamedNode:
+def open_store(location: str, data: Path, timeout: float = 30.0) -> GraphStore:
+    """'embedded' (Oxigraph under data/graph) or the URL of a SPARQL 1.1 query endpoint."""
+    if location.startswith(("http://", "https://")):
+        from kg.remote import RemoteStore
+
+        return RemoteStore(location, timeout=timeout)
+    if location != "embedded":
+        raise StoreError(f"store must be 'embedded' or an http(s) URL, not {location!r}")
+    return OxigraphStore(data / "graph")
+
+
+def collect(result: object, cap: int | None, deadline: float | None) -> QueryResult:
+    """Materialise a pyoxigraph result, stopping at the row cap or the deadline."""
+    if isinstance(result, ox.QueryBoolean):
+        return Boolean(bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        solutions = Solutions(names)
+        for row in result:
+            solutions.rows.append({n: row[n] for n in names if row[n] is not None})
+            _check(len(solutions.rows), cap, deadline)
+        return solutions
+    triples = Triples()
+    for triple in result:  # type: ignore[attr-defined]
+        triples.triples.append(triple)
+        _check(len(triples.triples), cap, deadline)
+    return triples
+
+
+def _check(count: int, cap: int | None, deadline: float | None) -> None:
+    if cap is not None and count > cap:
+        raise ResultTooLarge(f"more than {cap} results: add a LIMIT or narrow the query")
+    if deadline is not None and count % 256 == 0 and time.monotonic() > deadline:
+        raise QueryTimeout("query ran past the time limit")
+
+
+def graph_of(doc_id: str) -> ox.NamedNode:
     return ox.NamedNode(ns.doc_iri(doc_id))
 
 
-def _quad_data(quad: ox.Quad) -> str:
+def _doc_id(term: ox.Term) -> str:
+    return term.value[len(_DOC_PREFIX) :] if term.value.startswith(_DOC_PREFIX) else term.value
+
+
+def quad_data(quad: ox.Quad) -> str:
     # str() of pyoxigraph terms is their N-Triples form, escaped by the library.
     if isinstance(quad.graph_name, ox.DefaultGraph):
         return f"{quad.subject} {quad.predicate} {quad.object} ."
     return f"GRAPH {quad.graph_name} {{ {quad.subject} {quad.predicate} {quad.object} }}"
 
 
-def _chain(*parts: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+def chain(*parts: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
     for part in parts:
         yield from part
+
+
+def _dump(store: ox.Store, fmt: str, output: BinaryIO) -> None:
+    rdf_format = EXPORT_FORMATS[fmt]
+    if rdf_format == ox.RdfFormat.JSON_LD:
+        store.dump(output, rdf_format)
+    else:
+        store.dump(output, rdf_format, prefixes=PREFIX_MAP)

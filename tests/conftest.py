@@ -51,3 +51,59 @@ def lexicon():
     from kg.vocabulary import load_lexicon
 
     return load_lexicon()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 30.0) -> None:
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path):
+    """A real `oxigraph serve` on loopback: the remote SPARQL 1.1 store."""
+    import shutil
+    import subprocess
+
+    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which(
+        "oxigraph"
+    )
+    assert binary, "the oxigraph server comes with the dev dependencies"
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "serve", "--location", str(tmp_path / "remote"), "--union-default-graph",
+         "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for(f"http://127.0.0.1:{port}/")
+        yield f"http://127.0.0.1:{port}/query"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def store_location(request: pytest.FixtureRequest) -> str:
+    """Each store test runs on the embedded store and on a real Oxigraph server."""
+    if request.param == "remote":
+        return request.getfixturevalue("oxigraph_server")
+    return "embedded"
