@@ -6,10 +6,11 @@ DATA ?= data
 
 .PHONY: serve install test lint format bench clean
 
-# Main job: environment, demo corpus ingested into $(DATA) (idempotent), then the service.
+# Main job: environment, demo corpus ingested into $(DATA) (idempotent: later starts find it
+# unchanged), then the service on 127.0.0.1:8000 with the OpenAPI docs at /docs.
 serve: install
 	$(PY) -m api.cli ingest corpus/ --data $(DATA)
-	$(PY) -m api.cli show --all --data $(DATA)
+	$(PY) -m api.cli serve --data $(DATA)
 
 install: $(VENV)/.installed
 

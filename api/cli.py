@@ -36,7 +36,7 @@ DataOption = Annotated[
 def _settings(data: Path | None) -> Settings:
     settings = Settings()
     if data is not None:
-        settings = settings.model_copy(update={"data": data})
+        settings = settings.replace(data=data)
     return settings
 
 
@@ -253,6 +253,29 @@ def reindex(data: DataOption = None) -> None:
     typer.echo(
         f"indexed {stats['passages']} passages of {stats['documents']} documents ({stats['dense']})"
     )
+
+
+@app.command()
+def serve(
+    data: DataOption = None,
+    host: Annotated[str | None, typer.Option(help="Address (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs) over the data directory."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings(data)
+    settings = settings.replace(host=host or settings.host, port=port or settings.port)
+    try:
+        application = create_app(settings)
+    except StoreError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    writable = "with writes" if settings.api_token else "read-only (no JEJARING_API_TOKEN)"
+    typer.echo(f"serving {settings.data} on http://{settings.host}:{settings.port}/ , {writable}")
+    uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
 
 
 if __name__ == "__main__":  # pragma: no cover

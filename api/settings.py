@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the server listens on.")
     port: int = Field(8000, description="Port the server listens on.")
 
+    def replace(self, **changes: object) -> Settings:
+        """A copy with `changes` validated like the environment's values (model_copy is not)."""
+        return type(self).model_validate({**self.model_dump(), **changes})
+
     @property
     def graph_path(self) -> Path:
         return self.data / "graph"

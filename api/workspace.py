@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ class Outcome:
     status: Status
     doc_id: str | None = None
     reason: str | None = None
+    code: str | None = None  # IngestError.code of a failure: empty, corrupt, encrypted, …
     replaced: list[str] = field(default_factory=list)
     document: Document | None = None
 
@@ -66,6 +68,8 @@ class Workspace:
         self._sync_vocabulary()
         self._embedder = embedder
         self._index: SearchIndex | None = None
+        # One writer at a time (ingest, delete, SPARQL Update); reads go on beside it.
+        self.write_lock = threading.RLock()
 
     # --- search index (derived from the store; opened on first use) ------------------
     @property
@@ -90,6 +94,10 @@ class Workspace:
             for doc_id, rows in passages_of(self.store, doc_ids).items()
         }
 
+    def resync(self) -> tuple[int, int]:
+        """Bring the index in line with the store after a change made outside ingest/delete."""
+        return self.index.sync(self.store.document_ids(), self._passages_for)
+
     def reindex(self) -> dict[str, object]:
         self.index.clear()
         self.index.sync(self.store.document_ids(), self._passages_for)
@@ -107,6 +115,8 @@ class Workspace:
         concepts = passage_concepts(self.store, [(h.passage.doc_id, h.passage.index) for h in hits])
         out = []
         for hit in hits:
+            if not self.store.has_document(hit.passage.doc_id):
+                continue  # deleted or replaced while the index was catching up
             meta = document_meta(self.store, hit.passage.doc_id)
             carried = concepts.get((hit.passage.doc_id, hit.passage.index), [])
             out.append({
@@ -156,17 +166,20 @@ class Workspace:
             doc = self.parse(data, filename)
             doc.mentions = extract_mentions(doc, self.lexicon)
             index = self.index  # opened (and synced) before the store changes
+        except IngestError as exc:
+            return Outcome(filename, "failed", reason=exc.reason, code=exc.code)
+        with self.write_lock:
+            if self.store.has_document(doc.id):  # another writer got there first
+                return Outcome(filename, "unchanged", doc.id)
             replaces = [d for d in self.store.documents_with_filename(doc.filename) if d != doc.id]
             self.store.put_document(doc.id, document_quads(doc), place_quads(doc), replaces)
-        except IngestError as exc:
-            return Outcome(filename, "failed", reason=exc.reason)
-        # The index follows the store; if this fails, start-up repair catches it up.
-        for old in replaces:
-            index.remove_document(old)
-        index.add_document(
-            doc.id,
-            [PassageRecord(doc.id, p.index, p.page, p.section, p.text) for p in doc.passages],
-        )
+            # The index follows the store; if this fails, start-up repair catches it up.
+            for old in replaces:
+                index.remove_document(old)
+            index.add_document(
+                doc.id,
+                [PassageRecord(doc.id, p.index, p.page, p.section, p.text) for p in doc.passages],
+            )
         status: Status = "replaced" if replaces else "ingested"
         return Outcome(filename, status, doc.id, replaced=replaces, document=doc)
 
@@ -209,9 +222,10 @@ class Workspace:
         return outcome
 
     def delete(self, doc_id: str) -> bool:
-        deleted = self.store.delete_document(doc_id)
-        if deleted and self._index is not None:
-            self._index.remove_document(doc_id)
+        with self.write_lock:
+            deleted = self.store.delete_document(doc_id)
+            if deleted and self._index is not None:
+                self._index.remove_document(doc_id)
         return deleted
 
     def close(self) -> None:

@@ -8,6 +8,7 @@ way as for PDFs.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 
@@ -38,6 +39,8 @@ class Record:
 def decode_text(data: bytes) -> str:
     if not data.strip():
         raise EmptyInput("empty file (no text)")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        data = data.decode("utf-16").encode()  # Windows Notepad's "Unicode"
     if b"\x00" in data[:4096]:
         raise UnsupportedType("not a text file: it holds binary data")
     for encoding in ("utf-8-sig", "cp1252"):

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -188,10 +187,11 @@ class OxigraphStore(GraphStore):
             ) from exc
         self.path = path
         self._write_lock = threading.Lock()
-        # Queries with a time limit run here. pyoxigraph releases the GIL while it evaluates,
-        # so the caller gets its answer at the deadline; the query itself cannot be cancelled
-        # and finishes in its worker, which is why the pool is bounded.
-        self._pool = ThreadPoolExecutor(query_workers, thread_name_prefix="sparql")
+        # Queries with a time limit run on daemon threads. pyoxigraph releases the GIL while it
+        # evaluates, so the caller gets its answer at the deadline; Oxigraph cannot cancel a
+        # running query, so it finishes on its thread. The slots bound how many such threads
+        # there can be, and daemon threads never hold up the process at exit.
+        self._query_slots = threading.BoundedSemaphore(query_workers)
 
     def evaluate(
         self,
@@ -211,19 +211,47 @@ class OxigraphStore(GraphStore):
                     prefixes=PREFIX_MAP,
                     substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()} or None,
                 )
-                return collect(result, cap, deadline)
             except SyntaxError as exc:
-                raise QueryError(f"malformed query: {exc}") from exc
+                raise QueryError(f"malformed query: {exc}") from None
             except (OSError, RuntimeError) as exc:
-                raise QueryError(f"query failed: {exc}") from exc
+                raise QueryError(f"query failed: {exc}") from None
+            try:
+                return collect(result, cap, deadline)
+            except QueryError as exc:
+                error = exc
+            except (OSError, RuntimeError) as exc:
+                error = QueryError(f"query failed: {exc}")
+            # A pyoxigraph result must be freed on the thread that made it: drop it here, and
+            # the frames of the traceback that would carry it to the caller's thread.
+            del result
+            traceback.clear_frames(error.__traceback__)
+            raise error
 
         if timeout is None:
             return run()
-        future = self._pool.submit(run)
-        try:
-            return future.result(timeout)
-        except FutureTimeout as exc:
-            raise QueryTimeout(f"query ran past the time limit of {timeout:g} s") from exc
+        return self._run_with_deadline(run, timeout)
+
+    def _run_with_deadline(self, run: Callable[[], QueryResult], timeout: float) -> QueryResult:
+        if not self._query_slots.acquire(timeout=timeout):
+            raise QueryTimeout("the store is busy with slow queries: try again later")
+        outcome: list[QueryResult | BaseException] = []
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                outcome.append(run())
+            except BaseException as exc:  # handed to the caller's thread below
+                outcome.append(exc)
+            finally:
+                self._query_slots.release()
+                done.set()
+
+        threading.Thread(target=work, name="sparql", daemon=True).start()
+        if not done.wait(timeout):
+            raise QueryTimeout(f"query ran past the time limit of {timeout:g} s")
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
 
     def update(self, sparql: str) -> None:
         with self._write_lock:
@@ -281,7 +309,6 @@ class OxigraphStore(GraphStore):
 
     def close(self) -> None:
         """Release the on-disk lock so another process (or a later command) can open it."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
         self._store.flush()
         del self._store
 

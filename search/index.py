@@ -109,10 +109,13 @@ class SearchIndex:
 
     # --- documents ----------------------------------------------------------------
     def rows(self) -> list[int]:
-        return [r for (r,) in self._db.execute("SELECT row FROM passages")]
+        with self._lock:
+            return [r for (r,) in self._db.execute("SELECT row FROM passages").fetchall()]
 
     def document_ids(self) -> set[str]:
-        return {d for (d,) in self._db.execute("SELECT DISTINCT doc_id FROM passages")}
+        with self._lock:
+            found = self._db.execute("SELECT DISTINCT doc_id FROM passages").fetchall()
+        return {d for (d,) in found}
 
     def add_document(self, doc_id: str, passages: list[PassageRecord]) -> None:
         vectors = self.embedder.encode_passages([p.text for p in passages])
@@ -193,21 +196,20 @@ class SearchIndex:
         if not rows:
             return {}
         marks = ",".join("?" * len(rows))
-        found = self._db.execute(
-            f"SELECT row, doc_id, idx, page, section, text FROM passages WHERE row IN ({marks})",
-            rows,
-        )
+        with self._lock:  # one SQLite connection, shared by the server's threads
+            found = self._db.execute(
+                f"SELECT row, doc_id, idx, page, section, text FROM passages WHERE row IN ({marks})",
+                rows,
+            ).fetchall()
         return {r[0]: IndexedPassage(*r) for r in found}
 
     def doc_rows(self, doc_ids: set[str]) -> set[int]:
         marks = ",".join("?" * len(doc_ids))
-        return {
-            r
-            for (r,) in self._db.execute(
-                f"SELECT row FROM passages WHERE doc_id IN ({marks})",
-                sorted(doc_ids),
-            )
-        }
+        with self._lock:
+            found = self._db.execute(
+                f"SELECT row FROM passages WHERE doc_id IN ({marks})", sorted(doc_ids)
+            ).fetchall()
+        return {r for (r,) in found}
 
     def document_vectors(self) -> tuple[list[str], np.ndarray]:
         """One vector per document: the normalised mean of its passage vectors."""

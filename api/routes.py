@@ -1,0 +1,281 @@
+"""The JSON API's routers: documents (with upload = linking a new study), search, and the
+policy questions. Each handler only shapes what kg/ and search/ return."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import Annotated, Any, Literal
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.settings import Settings
+from api.sparql import negotiate
+from api.workspace import RECORD_SUFFIXES, Workspace
+from ingest.pdf import looks_like_pdf
+from kg import policy
+from kg.documents import DocumentNotFound, document_json
+from kg.lookup import Filters, document_meta, documents_matching
+from kg.store import PREFIX_MAP
+from search.hybrid import MAX_QUERY_CHARS, QueryError
+
+WorkspaceOf = Callable[[Request], Workspace]
+DocId = Annotated[str, Path(pattern=r"^[0-9a-f]{8,64}$", description="Document id.")]
+LevelParam = Annotated[
+    Literal["regency", "province"],
+    Query(description="regency (regencies and cities) or province"),
+]
+GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+}
+_UNSAFE_NAME = re.compile(r"[^\w.\- ()]+", re.UNICODE)
+
+
+class FilterParams:
+    """The graph filters shared by /documents and /search."""
+
+    def __init__(
+        self,
+        place: Annotated[
+            str | None,
+            Query(
+                pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
+                description="Kemendagri code; a province includes its regencies.",
+            ),
+        ] = None,
+        year_from: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+        year_to: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+        kind: Annotated[Literal["article", "thesis", "report", "other"] | None, Query()] = None,
+        language: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None,
+        obstacle: Annotated[str | None, Query(pattern=r"^\w{1,64}$", examples=["funding"])] = None,
+        theory: Annotated[str | None, Query(pattern=r"^\w{1,64}$")] = None,
+        stakeholder: Annotated[str | None, Query(pattern=r"^\w{1,64}$")] = None,
+    ) -> None:
+        self.filters = Filters(
+            place, year_from, year_to, kind, language, obstacle, theory, stakeholder
+        )
+
+
+def _document_or_404(workspace: Workspace, doc_id: str) -> dict[str, Any]:
+    try:
+        return document_json(workspace.store, doc_id)
+    except DocumentNotFound as exc:
+        raise HTTPException(404, f"no document {doc_id}") from exc
+
+
+def safe_filename(name: str | None) -> str:
+    """A display name only: the last path part, tame characters. Never used as a path."""
+    base = PurePosixPath((name or "").replace("\\", "/")).name
+    cleaned = _UNSAFE_NAME.sub("_", base).strip(" .")[:200]
+    return cleaned or "upload"
+
+
+def documents_router(
+    workspace_of: WorkspaceOf, settings: Settings, require_writer: Callable[[Request], None]
+) -> APIRouter:
+    router = APIRouter(tags=["documents"])
+    limit_bytes = settings.max_upload_mb * 1024 * 1024
+
+    @router.get("/documents", summary="Documents, paginated, with the search filters")
+    def list_documents(
+        request: Request,
+        params: Annotated[FilterParams, Depends()],
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    ) -> dict[str, Any]:
+        workspace = workspace_of(request)
+        allowed = documents_matching(workspace.store, params.filters)
+        ids = sorted(allowed) if allowed is not None else workspace.store.document_ids()
+        items = [document_meta(workspace.store, d) for d in ids[offset : offset + limit]]
+        return {"total": len(ids), "offset": offset, "limit": limit, "items": items}
+
+    @router.get("/documents/{doc_id}", summary="One document: the fixed JSON of ARCHITECTURE.md")
+    def get_document(request: Request, doc_id: DocId) -> dict[str, Any]:
+        return _document_or_404(workspace_of(request), doc_id)
+
+    @router.get(
+        "/documents/{doc_id}/graph",
+        summary="The document's named graph (Turtle, JSON-LD or N-Triples by Accept)",
+        response_class=Response,
+    )
+    def get_graph(request: Request, doc_id: DocId) -> Response:
+        workspace = workspace_of(request)
+        quads = workspace.store.document_quads(doc_id)
+        if not quads:
+            raise HTTPException(404, f"no document {doc_id}")
+        media = negotiate(request.headers.get("accept", ""), list(GRAPH_FORMATS), "text/turtle")
+        out = io.BytesIO()
+        rdf_format = GRAPH_FORMATS[media]
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        prefixes = PREFIX_MAP if rdf_format == ox.RdfFormat.TURTLE else None
+        ox.serialize(triples, out, rdf_format, prefixes=prefixes)
+        return Response(out.getvalue(), media_type=media)
+
+    @router.get("/documents/{doc_id}/similar", summary="The studies nearest to one study")
+    def similar(
+        request: Request, doc_id: DocId, k: Annotated[int, Query(ge=1, le=50)] = 5
+    ) -> dict[str, Any]:
+        workspace = workspace_of(request)
+        if not workspace.store.has_document(doc_id):
+            raise HTTPException(404, f"no document {doc_id}")
+        return {"document": doc_id, "similar": workspace.similar(doc_id, k)}
+
+    @router.post(
+        "/documents",
+        status_code=201,
+        summary="Link a new study: upload a PDF or an abstract record (needs the token)",
+        responses={200: {"description": "Already in the graph; nothing changed"}},
+    )
+    async def upload(
+        request: Request,
+        file: Annotated[UploadFile, File(description="A PDF or a .txt/.md abstract record")],
+    ) -> Response:
+        require_writer(request)
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit_bytes + 64 * 1024:
+            raise HTTPException(413, f"upload larger than {settings.max_upload_mb} MB")
+        data = await file.read(limit_bytes + 1)
+        if len(data) > limit_bytes:
+            raise HTTPException(413, f"upload larger than {settings.max_upload_mb} MB")
+        name = _named_for_content(safe_filename(file.filename), data)
+        workspace = workspace_of(request)
+        result = await run_in_threadpool(_ingest_and_link, workspace, data, name)
+        status = 200 if result["status"] == "unchanged" else 201
+        return JSONResponse(result, status_code=status)
+
+    @router.delete(
+        "/documents/{doc_id}", status_code=204, summary="Delete a document (needs the token)"
+    )
+    def delete(request: Request, doc_id: DocId) -> Response:
+        require_writer(request)
+        if not workspace_of(request).delete(doc_id):
+            raise HTTPException(404, f"no document {doc_id}")
+        return Response(status_code=204)
+
+    return router
+
+
+def _named_for_content(name: str, data: bytes) -> str:
+    """The type comes from the bytes: a PDF, or else a text record (the pipeline decodes it
+    and refuses binary data); the name only keeps a record suffix it already has."""
+    if looks_like_pdf(data):
+        return name if name.lower().endswith(".pdf") else f"{name}.pdf"
+    suffix = PurePosixPath(name).suffix.lower()
+    return name if suffix in RECORD_SUFFIXES else f"{name}.txt"
+
+
+# Failures the client can fix by sending another kind of file, rather than a better copy.
+_WRONG_TYPE = {"unsupported-type", "not-a-pdf"}
+
+
+def _ingest_and_link(workspace: Workspace, data: bytes, name: str) -> dict[str, Any]:
+    try:
+        outcome = workspace.ingest_bytes(data, name)
+    except Exception as exc:  # a store write is one transaction: nothing of it was kept
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise HTTPException(500, f"ingest failed, nothing was written: {reason}") from exc
+    if outcome.status == "failed" or outcome.doc_id is None:
+        status = 415 if outcome.code in _WRONG_TYPE else 422
+        raise HTTPException(status, outcome.reason or "could not ingest the file")
+    doc_id = outcome.doc_id
+    return {
+        "status": outcome.status,
+        "replaced": outcome.replaced,
+        "document": document_json(workspace.store, doc_id),
+        "links": policy.links_of(workspace.store, doc_id),
+        "nearest": workspace.similar(doc_id, 5),
+    }
+
+
+def search_router(workspace_of: WorkspaceOf) -> APIRouter:
+    router = APIRouter(tags=["search"])
+
+    @router.get("/search", summary="Passages by meaning (Indonesian or English), with filters")
+    def search(
+        request: Request,
+        q: Annotated[str, Query(description="Words in Indonesian or English.")],
+        params: Annotated[FilterParams, Depends()],
+        k: Annotated[int, Query(ge=1, le=100)] = 10,
+    ) -> dict[str, Any]:
+        if len(q) > 4 * MAX_QUERY_CHARS:
+            raise HTTPException(400, f"query too long (limit {MAX_QUERY_CHARS} characters)")
+        try:
+            hits = workspace_of(request).search(q, k, params.filters)
+        except QueryError as exc:
+            raise HTTPException(400, str(exc)) from exc
+        return {"query": q, "k": k, "hits": hits}
+
+    return router
+
+
+def policy_router(workspace_of: WorkspaceOf) -> APIRouter:
+    router = APIRouter(tags=["questions"])
+
+    @router.get("/obstacles/recurring", summary="Which obstacles recur across districts")
+    def recurring(
+        request: Request,
+        level: LevelParam = "regency",
+        min_places: Annotated[int, Query(ge=1, le=1000)] = 2,
+    ) -> dict[str, Any]:
+        found = policy.recurring_obstacles(workspace_of(request).store, level, min_places)
+        return {"level": level, "min_places": min_places, "obstacles": found}
+
+    @router.get(
+        "/obstacles/matrix",
+        summary="Obstacle x place study counts (JSON, or CSV by format=csv or Accept)",
+        responses={200: {"content": {"text/csv": {}}}},
+    )
+    def matrix(
+        request: Request,
+        level: LevelParam = "regency",
+        format: Annotated[Literal["json", "csv"] | None, Query()] = None,
+    ) -> Any:
+        table = policy.obstacle_matrix(workspace_of(request).store, level)
+        wants_csv = format == "csv" or (
+            format is None and "text/csv" in request.headers.get("accept", "")
+        )
+        if wants_csv:
+            return PlainTextResponse(policy.matrix_csv(table), media_type="text/csv")
+        return table
+
+    @router.get("/places/{code}", summary="A province or regency: its studies and places")
+    def place(
+        request: Request,
+        code: Annotated[str, Path(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")],
+    ) -> dict[str, Any]:
+        found = policy.place_overview(workspace_of(request).store, code)
+        if found is None:
+            raise HTTPException(404, f"no study names the place {code}")
+        return found
+
+    def usage(request: Request, scheme: str | None) -> dict[str, Any]:
+        return {
+            "scheme": scheme,
+            "concepts": policy.concept_usage(workspace_of(request).store, scheme),
+        }
+
+    @router.get("/concepts", summary="The SKOS schemes, with how many studies use each concept")
+    def concepts(
+        request: Request,
+        scheme: Annotated[
+            Literal["stakeholder", "obstacle", "theory", "method"] | None, Query()
+        ] = None,
+    ) -> dict[str, Any]:
+        return usage(request, scheme)
+
+    @router.get("/stakeholders", summary="The stakeholder scheme with study counts")
+    def stakeholders(request: Request) -> dict[str, Any]:
+        return usage(request, "stakeholder")
+
+    @router.get("/theories", summary="The theory scheme with study counts")
+    def theories(request: Request) -> dict[str, Any]:
+        return usage(request, "theory")
+
+    return router

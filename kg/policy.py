@@ -1,0 +1,232 @@
+"""The questions policymakers and researchers ask of the graph, as plain data.
+
+Each rests on a named query in kg/queries/ (obstacle_places, place_studies, concept_usage) or
+on a short query here; values are bound as terms, never pasted. The API and the web page only
+shape what these return.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from typing import Any, Literal
+
+import pyoxigraph as ox
+
+from kg.queries import resolve
+from kg.store import GraphStore
+
+Level = Literal["regency", "province"]
+
+_LINKS = "jj:involvesStakeholder jj:usesTheory jj:citesTheory jj:studiesPlace jj:reportsObstacle"
+_KIND_OF_LINK = {
+    "involvesStakeholder": "stakeholders", "usesTheory": "theories", "citesTheory": "theories",
+    "studiesPlace": "places", "reportsObstacle": "obstacles",
+}  # fmt: skip
+
+_DOCUMENT_CONCEPTS = f"""SELECT ?docId ?link ?concept ?label WHERE {{
+  ?doc dct:identifier ?docId ; ?link ?concept . VALUES ?link {{ {_LINKS} }}
+  OPTIONAL {{ ?concept skos:prefLabel ?label FILTER(LANG(?label) = "en") }}
+  OPTIONAL {{ ?concept schema:name ?label }} }}"""
+
+_SHARED = f"""SELECT ?docId ?link ?concept (SAMPLE(?name) AS ?label)
+       (COUNT(DISTINCT ?other) AS ?studies)
+       (GROUP_CONCAT(DISTINCT ?otherId; separator=" ") AS ?others) WHERE {{
+  ?doc dct:identifier ?docId ; ?link ?concept . VALUES ?link {{ {_LINKS} }}
+  ?other ?link ?concept ; dct:identifier ?otherId . FILTER(?other != ?doc)
+  OPTIONAL {{ ?concept skos:prefLabel ?name FILTER(LANG(?name) = "en") }}
+  OPTIONAL {{ ?concept schema:name ?name }}
+}} GROUP BY ?docId ?link ?concept ORDER BY DESC(?studies)"""
+
+_REFERENCES_MATCHED = """SELECT ?docId ?work (COUNT(DISTINCT ?other) AS ?citedBy)
+       (SAMPLE(?realizerId) AS ?document) WHERE {
+  ?doc dct:identifier ?docId ; cito:cites ?work .
+  OPTIONAL { ?other cito:cites ?work FILTER(?other != ?doc) }
+  OPTIONAL { ?realizer frbr:realizationOf ?work ; dct:identifier ?realizerId
+             FILTER(?realizer != ?doc) }
+} GROUP BY ?docId ?work"""
+
+_CITED_BY = """SELECT ?docId ?citingId ?title WHERE {
+  ?doc dct:identifier ?docId ; frbr:realizationOf ?work .
+  ?citing cito:cites ?work ; dct:identifier ?citingId ; dct:title ?title .
+  FILTER(?citing != ?doc) }"""
+
+_PLACE = """SELECT ?code ?name ?level WHERE {
+  ?place jj:kemendagriCode ?code ; schema:name ?name ; jj:adminLevel ?level } LIMIT 1"""
+
+
+def _value(row: dict[str, ox.Term], name: str) -> str | None:
+    term = row.get(name)
+    return term.value if term is not None else None
+
+
+def _id(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
+
+
+def obstacle_rows(store: GraphStore, level: Level) -> list[dict[str, Any]]:
+    rows = store.select(resolve("obstacle_places"), level=ox.Literal(level))
+    out = []
+    for row in rows:
+        page, _, quote = (_value(row, "evidence") or "|").partition("|")
+        out.append({
+            "category": _value(row, "category"), "label": _value(row, "label"),
+            "code": _value(row, "code"), "name": _value(row, "name"),
+            "document": _value(row, "docId"), "title": _value(row, "title"),
+            "quote": quote or None, "page": int(page) if page.isdigit() else None,
+        })  # fmt: skip
+    return out
+
+
+def recurring_obstacles(
+    store: GraphStore, level: Level = "regency", min_places: int = 2
+) -> list[dict[str, Any]]:
+    """Each obstacle category with the places that report it, the studies and a quote each."""
+    by_category: dict[str, dict[str, Any]] = {}
+    for row in obstacle_rows(store, level):
+        entry = by_category.setdefault(
+            row["category"],
+            {"category": row["category"], "label": row["label"], "places": {}, "documents": {}},
+        )
+        entry["places"][row["code"]] = {"code": row["code"], "name": row["name"]}
+        entry["documents"].setdefault(row["document"], {
+            "id": row["document"], "title": row["title"], "quote": row["quote"],
+            "page": row["page"], "places": [],
+        })["places"].append(row["code"])  # fmt: skip
+    out = []
+    for entry in by_category.values():
+        places = sorted(entry["places"].values(), key=lambda p: p["code"])
+        if len(places) < min_places:
+            continue
+        documents = list(entry["documents"].values())
+        for document in documents:
+            document["places"] = sorted(set(document["places"]))
+        out.append({
+            "category": entry["category"], "label": entry["label"], "level": level,
+            "place_count": len(places), "document_count": len(documents),
+            "places": places, "documents": documents,
+        })  # fmt: skip
+    return sorted(out, key=lambda e: (-e["place_count"], -e["document_count"], e["category"]))
+
+
+def obstacle_matrix(store: GraphStore, level: Level = "regency") -> dict[str, Any]:
+    """Obstacle x place: how many studies of each place report each obstacle."""
+    cells: dict[tuple[str, str], set[str]] = defaultdict(set)
+    categories: dict[str, str | None] = {}
+    places: dict[str, str | None] = {}
+    for row in obstacle_rows(store, level):
+        cells[(row["category"], row["code"])].add(row["document"])
+        categories[row["category"]] = row["label"]
+        places[row["code"]] = row["name"]
+    return {
+        "level": level,
+        "categories": [{"id": c, "label": label} for c, label in sorted(categories.items())],
+        "places": [{"code": c, "name": name} for c, name in sorted(places.items())],
+        "cells": [
+            {"category": c, "place": p, "studies": len(docs), "documents": sorted(docs)}
+            for (c, p), docs in sorted(cells.items())
+        ],
+    }
+
+
+def matrix_csv(matrix: dict[str, Any]) -> str:
+    counts = {(c["category"], c["place"]): c["studies"] for c in matrix["cells"]}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["code", "place", *[c["id"] for c in matrix["categories"]]])
+    for place in matrix["places"]:
+        writer.writerow([
+            place["code"], place["name"],
+            *[counts.get((c["id"], place["code"]), 0) for c in matrix["categories"]],
+        ])  # fmt: skip
+    return out.getvalue()
+
+
+def document_concepts(store: GraphStore, doc_id: str) -> dict[str, list[dict[str, str]]]:
+    grouped: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
+    for row in store.select(_DOCUMENT_CONCEPTS, docId=ox.Literal(doc_id)):
+        kind = _KIND_OF_LINK[_id(row["link"].value).split("#")[-1]]
+        iri = row["concept"].value
+        grouped[kind][iri] = {"concept": iri, "id": _id(iri), "label": _value(row, "label") or ""}
+    return {kind: list(found.values()) for kind, found in grouped.items()}
+
+
+def place_overview(store: GraphStore, code: str) -> dict[str, Any] | None:
+    """A place with the studies about it (or about places inside it) and what they report."""
+    found = store.select(_PLACE, code=ox.Literal(code))
+    if not found:
+        return None
+    row = found[0]
+    studies: dict[str, dict[str, Any]] = {}
+    inside: dict[str, dict[str, Any]] = {}
+    for r in store.select(resolve("place_studies"), code=ox.Literal(code)):
+        doc_id = _value(r, "docId") or ""
+        year = _value(r, "year")
+        study = studies.setdefault(doc_id, {
+            "id": doc_id, "title": _value(r, "title"),
+            "year": int(year) if year and year.isdigit() else None, "places": [],
+        })  # fmt: skip
+        place_code = _value(r, "placeCode") or ""
+        study["places"].append(place_code)
+        if place_code != code:
+            place = inside.setdefault(place_code, {
+                "code": place_code, "name": _value(r, "placeName"),
+                "level": _value(r, "placeLevel"), "studies": set(),
+            })  # fmt: skip
+            place["studies"].add(doc_id)
+    for doc_id, study in studies.items():
+        concepts = document_concepts(store, doc_id)
+        concepts.pop("places", None)  # the codes above say where, with the region names
+        study.update(concepts)
+        study["places"] = sorted(set(study["places"]))
+    return {
+        "code": _value(row, "code"), "name": _value(row, "name"), "level": _value(row, "level"),
+        "studies": sorted(studies.values(), key=lambda s: (-(s["year"] or 0), s["id"])),
+        "places": [{**p, "studies": len(p["studies"])} for _, p in sorted(inside.items())],
+    }  # fmt: skip
+
+
+def concept_usage(store: GraphStore, scheme: str | None = None) -> list[dict[str, Any]]:
+    """SKOS concepts with the number of studies that use each; `scheme` is e.g. Obstacle."""
+    out = []
+    for row in store.select(resolve("concept_usage")):
+        scheme_name = _id(row["scheme"].value).split("#")[-1].removesuffix("Scheme").lower()
+        if scheme and scheme_name != scheme:
+            continue
+        broader = _value(row, "broader")
+        out.append({
+            "scheme": scheme_name, "concept": row["concept"].value,
+            "id": _id(row["concept"].value), "label": _value(row, "labelEn"),
+            "label_id": _value(row, "labelId"), "broader": _id(broader) if broader else None,
+            "studies": int(_value(row, "documents") or 0),
+        })  # fmt: skip
+    return out
+
+
+def links_of(store: GraphStore, doc_id: str) -> dict[str, Any]:
+    """What a study shares with the others: concepts, cited works, citing studies."""
+    bound = ox.Literal(doc_id)
+    shared: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in store.select(_SHARED, docId=bound):
+        kind = _KIND_OF_LINK[row["link"].value.split("#")[-1]]
+        iri = row["concept"].value
+        shared[kind].append({
+            "concept": iri, "id": _id(iri), "label": _value(row, "label") or _id(iri),
+            "studies": int(_value(row, "studies") or 0),
+            "documents": (_value(row, "others") or "").split(),
+        })  # fmt: skip
+    references = [
+        {
+            "work": row["work"].value,
+            "cited_by_others": int(_value(row, "citedBy") or 0),
+            "document": _value(row, "document"),
+        }
+        for row in store.select(_REFERENCES_MATCHED, docId=bound)
+        if int(_value(row, "citedBy") or 0) or _value(row, "document")
+    ]
+    cited_by = {
+        _value(row, "citingId"): {"id": _value(row, "citingId"), "title": _value(row, "title")}
+        for row in store.select(_CITED_BY, docId=bound)
+    }
+    return {"shared": dict(shared), "references": references, "cited_by": list(cited_by.values())}
