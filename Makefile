@@ -34,10 +34,12 @@ test: lint
 	$(PY) -m pytest
 
 bench: install
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/extraction_eval.py
 	$(PY) bench/ingest_bench.py
 	$(PY) bench/retrieval_eval.py
 	$(PY) bench/search_bench.py
+	$(PY) bench/api_bench.py --fuzz 120
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache .ruff_cache
