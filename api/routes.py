@@ -224,7 +224,11 @@ def policy_router(workspace_of: WorkspaceOf) -> APIRouter:
         level: LevelParam = "regency",
         min_places: Annotated[int, Query(ge=1, le=1000)] = 2,
     ) -> dict[str, Any]:
-        found = policy.recurring_obstacles(workspace_of(request).store, level, min_places)
+        workspace = workspace_of(request)
+        found = workspace.cached(
+            ("recurring", level, min_places),
+            lambda: policy.recurring_obstacles(workspace.store, level, min_places),
+        )
         return {"level": level, "min_places": min_places, "obstacles": found}
 
     @router.get(
@@ -237,7 +241,10 @@ def policy_router(workspace_of: WorkspaceOf) -> APIRouter:
         level: LevelParam = "regency",
         format: Annotated[Literal["json", "csv"] | None, Query()] = None,
     ) -> Any:
-        table = policy.obstacle_matrix(workspace_of(request).store, level)
+        workspace = workspace_of(request)
+        table = workspace.cached(
+            ("matrix", level), lambda: policy.obstacle_matrix(workspace.store, level)
+        )
         wants_csv = format == "csv" or (
             format is None and "text/csv" in request.headers.get("accept", "")
         )
@@ -250,15 +257,21 @@ def policy_router(workspace_of: WorkspaceOf) -> APIRouter:
         request: Request,
         code: Annotated[str, Path(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")],
     ) -> dict[str, Any]:
-        found = policy.place_overview(workspace_of(request).store, code)
+        workspace = workspace_of(request)
+        found = workspace.cached(
+            ("place", code), lambda: policy.place_overview(workspace.store, code)
+        )
         if found is None:
             raise HTTPException(404, f"no study names the place {code}")
         return found
 
     def usage(request: Request, scheme: str | None) -> dict[str, Any]:
+        workspace = workspace_of(request)
         return {
             "scheme": scheme,
-            "concepts": policy.concept_usage(workspace_of(request).store, scheme),
+            "concepts": workspace.cached(
+                ("concepts", scheme), lambda: policy.concept_usage(workspace.store, scheme)
+            ),
         }
 
     @router.get("/concepts", summary="The SKOS schemes, with how many studies use each concept")

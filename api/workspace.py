@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from api.settings import Settings
 from ingest.errors import IngestError, UnsupportedType
@@ -30,6 +30,8 @@ from search import hybrid
 from search.embedding import Embedder, load_embedder
 from search.index import IndexedPassage, PassageRecord, SearchIndex
 
+T = TypeVar("T")
+MAX_CACHED_ANSWERS = 256
 RECORD_SUFFIXES = {".txt", ".md", ".markdown"}
 INGESTIBLE_SUFFIXES = {".pdf"} | RECORD_SUFFIXES
 Status = Literal["ingested", "replaced", "unchanged", "failed"]
@@ -70,6 +72,23 @@ class Workspace:
         self._index: SearchIndex | None = None
         # One writer at a time (ingest, delete, SPARQL Update); reads go on beside it.
         self.write_lock = threading.RLock()
+        self._answers: dict[Hashable, tuple[int, object]] = {}
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, remembered until the store's next write (graph-wide questions such as
+        recurring obstacles take a second at 1,000 studies and are asked far more often than
+        studies arrive). Not cached where others may write the store."""
+        generation = self.store.generation
+        if generation is None:
+            return compute()
+        found = self._answers.get(key)
+        if found is not None and found[0] == generation:
+            return found[1]  # type: ignore[return-value]
+        value = compute()
+        if len(self._answers) > MAX_CACHED_ANSWERS:
+            self._answers.clear()
+        self._answers[key] = (generation, value)
+        return value
 
     # --- search index (derived from the store; opened on first use) ------------------
     @property

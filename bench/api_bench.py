@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from replicate import marker, replicate, sources  # noqa: E402
 
 AGGREGATE = """SELECT ?obstacle (COUNT(DISTINCT ?doc) AS ?studies) (COUNT(DISTINCT ?place) AS ?places)
 WHERE { ?doc jj:reportsObstacle ?obstacle ; jj:studiesPlace ?place }
@@ -40,28 +41,11 @@ TOKEN = "bench-token"
 
 # --- the data directory ---------------------------------------------------------------
 def build_data(data: Path, docs: int) -> None:
-    from api.settings import Settings
-    from api.workspace import Workspace
-
-    sources = [(p.name, p.read_bytes()) for p in sorted((ROOT / "corpus").glob("*.pdf"))]
-    sources += [(p.name, p.read_bytes()) for p in sorted((ROOT / "bench" / "records").iterdir())]
-    marker = data / f"bench-{docs}.done"
-    if marker.exists():
+    """Built once (by this or by `ingest_bench.py --keep`) and reused."""
+    if marker(data, docs).exists():
         return
     shutil.rmtree(data, ignore_errors=True)
-    t = time.perf_counter()
-    with Workspace(Settings(data=data)) as workspace:
-        for i in range(docs):
-            name, content = sources[i % len(sources)]
-            # A trailing comment changes the hash, not the text: PDFs ignore bytes after
-            # %%EOF, and a record's last line is its keywords.
-            tail = f"\n% copy {i}\n" if name.endswith(".pdf") else f"\n\nSalinan {i}.\n"
-            outcome = workspace.ingest_bytes(content + tail.encode(), f"copy{i}-{name}")
-            assert outcome.status == "ingested", outcome.reason
-            if i % 100 == 99:
-                print(f"  built {i + 1}/{docs} documents", file=sys.stderr)
-        workspace.index.save()
-    marker.write_text(f"{time.perf_counter() - t:.1f}")
+    replicate(data, docs, sources())
 
 
 # --- load ---------------------------------------------------------------------------------
@@ -217,7 +201,7 @@ def main() -> None:
     data = args.data / f"api-{args.docs}"
     print(f"# API benchmark — {args.docs} documents, {args.concurrency} requests in flight")
     build_data(data, args.docs)
-    print(f"  data built in {(data / f'bench-{args.docs}.done').read_text()} s (cached: {data})")
+    print(f"  data built in {marker(data, args.docs).read_text()} s (cached: {data})")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = serve(data, port)

@@ -4,7 +4,7 @@
    pypdf's bare `extract_text` on the same files;
 2. triples/s into the store: pyoxigraph `extend` (what kg.store does) against rdflib through
    oxrdflib, adding the same quads;
-3. the demo corpus replicated to N documents (each copy with its own content hash): ingest
+3. the demo corpus and bench/records replicated to N documents (bench/replicate.py): ingest
    time, store size on disk and peak memory.
 
 Usage: python bench/ingest_bench.py [--docs 1000] [--repeat 5]
@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 import pyoxigraph as ox  # noqa: E402
 import pypdf  # noqa: E402
 import rdflib  # noqa: E402
+from replicate import replicate, sources  # noqa: E402
 
 from api.settings import Settings  # noqa: E402
 from api.workspace import Workspace  # noqa: E402
@@ -119,30 +120,17 @@ def _rd(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> rdflib.term.Node:
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
 
 
-def bench_corpus(pdfs: list[tuple[str, bytes]], docs: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        workspace = Workspace(Settings(data=Path(tmp) / "data"))
-        rss_before = peak_rss_mb()
-        pages = 0
-        t = time.perf_counter()
-        for i in range(docs):
-            name, data = pdfs[i % len(pdfs)]
-            # Each copy gets its own content hash: bytes after %%EOF are ignored by readers.
-            outcome = workspace.ingest_bytes(data + f"\n% copy {i}\n".encode(), f"copy{i}-{name}")
-            assert outcome.status == "ingested", outcome.reason
-            pages += outcome.document.pages if outcome.document else 0
-        workspace.index.save()
-        workspace.store.flush()
-        elapsed = time.perf_counter() - t
+def bench_corpus(data: Path, docs: int) -> None:
+    rss_before = peak_rss_mb()
+    run = replicate(data, docs, sources())
+    with Workspace(Settings(data=data)) as workspace:
         size = workspace.store.size_on_disk()
         quads = len(workspace.store)
         passages = workspace.index.stats().get("passages")
-        index_size = sum(f.stat().st_size for f in workspace.settings.index_path.rglob("*"))
-        workspace.close()
-    print(f"\n## demo corpus replicated to {docs} documents (passages embedded and indexed)")
-    print(
-        f"  ingest time      {elapsed:8.1f} s   ({docs / elapsed:.1f} docs/s, {pages / elapsed:.1f} pages/s)"
-    )
+    index_size = sum(f.stat().st_size for f in (data / "index").rglob("*"))
+    print(f"\n## corpus and records replicated to {docs} documents (passages embedded and indexed)")
+    print(f"  ingest time      {run.seconds:8.1f} s   ({docs / run.seconds:.2f} docs/s, "
+          f"{run.pages / run.seconds:.1f} pages/s)")  # fmt: skip
     print(f"  quads in store   {quads:8d}")
     print(f"  store on disk    {size / 1e6:8.1f} MB")
     print(f"  passages         {passages!s:>8}   (index on disk {index_size / 1e6:.1f} MB)")
@@ -155,12 +143,19 @@ def main() -> None:
     )
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--keep", type=Path, help="Build the replicated corpus here and keep it (for api_bench)."
+    )
     args = parser.parse_args()
     pdfs = [(p.name, p.read_bytes()) for p in sorted((ROOT / "corpus").glob("*.pdf"))]
     print(f"# ingest benchmark — {len(pdfs)} demo PDFs")
     bench_pages(pdfs, args.repeat)
     bench_triples(pdfs, copies=50)
-    bench_corpus(pdfs, args.docs)
+    if args.keep:
+        bench_corpus(args.keep, args.docs)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_corpus(Path(tmp) / "data", args.docs)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import pyoxigraph as ox
 
 from kg.queries import resolve
-from kg.store import GraphStore
+from kg.store import GraphStore, graph_of
 
 Level = Literal["regency", "province"]
 
@@ -25,8 +25,10 @@ _KIND_OF_LINK = {
     "studiesPlace": "places", "reportsObstacle": "obstacles",
 }  # fmt: skip
 
-_DOCUMENT_CONCEPTS = f"""SELECT ?docId ?link ?concept ?label WHERE {{
-  ?doc dct:identifier ?docId ; ?link ?concept . VALUES ?link {{ {_LINKS} }}
+# Bound to the document's own graph (its name is the document IRI): a hundred times faster
+# than finding the document by its identifier in the union of all graphs.
+_DOCUMENT_CONCEPTS = f"""SELECT ?g ?link ?concept ?label WHERE {{
+  GRAPH ?g {{ ?g ?link ?concept . VALUES ?link {{ {_LINKS} }} }}
   OPTIONAL {{ ?concept skos:prefLabel ?label FILTER(LANG(?label) = "en") }}
   OPTIONAL {{ ?concept schema:name ?label }} }}"""
 
@@ -145,7 +147,7 @@ def matrix_csv(matrix: dict[str, Any]) -> str:
 
 def document_concepts(store: GraphStore, doc_id: str) -> dict[str, list[dict[str, str]]]:
     grouped: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
-    for row in store.select(_DOCUMENT_CONCEPTS, docId=ox.Literal(doc_id)):
+    for row in store.select(_DOCUMENT_CONCEPTS, g=graph_of(doc_id)):
         kind = _KIND_OF_LINK[_id(row["link"].value).split("#")[-1]]
         iri = row["concept"].value
         grouped[kind][iri] = {"concept": iri, "id": _id(iri), "label": _value(row, "label") or ""}

@@ -17,6 +17,7 @@ import time
 import traceback
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -84,6 +85,10 @@ class GraphStore(ABC):
     """What the rest of Jejaring needs from a store."""
 
     kind: str
+    # Counts the writes made through this object, so that answers computed from the store can
+    # be cached until the next write. None: others may write to the store (a remote one), so
+    # no answer may be cached.
+    generation: int | None = None
 
     @abstractmethod
     def evaluate(
@@ -187,6 +192,7 @@ class OxigraphStore(GraphStore):
             ) from exc
         self.path = path
         self._write_lock = threading.Lock()
+        self.generation = 0
         # Queries with a time limit run on daemon threads. pyoxigraph releases the GIL while it
         # evaluates, so the caller gets its answer at the deadline; Oxigraph cannot cancel a
         # running query, so it finishes on its thread. The slots bound how many such threads
@@ -254,16 +260,24 @@ class OxigraphStore(GraphStore):
         return outcome[0]
 
     def update(self, sparql: str) -> None:
-        with self._write_lock:
+        with self._writing():
             try:
                 self._store.update(sparql, prefixes=PREFIX_MAP)
             except SyntaxError as exc:
                 raise QueryError(f"malformed update: {exc}") from exc
 
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        with self._write_lock:
+            try:
+                yield
+            finally:  # a failed write may still have changed something: forget cached answers
+                self.generation += 1
+
     def put_document(
         self, doc_id: str, quads: Iterable[ox.Quad], shared: Iterable[ox.Quad], replaces: list[str]
     ) -> None:
-        with self._write_lock:
+        with self._writing():
             if not replaces:
                 self._store.extend(chain(quads, shared))
                 return
@@ -292,7 +306,7 @@ class OxigraphStore(GraphStore):
         return self._store.contains_named_graph(graph_of(doc_id))
 
     def delete_document(self, doc_id: str) -> bool:
-        with self._write_lock:
+        with self._writing():
             if not self.has_document(doc_id):
                 return False
             self._store.remove_graph(graph_of(doc_id))

@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from importlib import resources
 from pathlib import Path
 
@@ -215,6 +216,10 @@ class Embedder:
         self.model = model
         self.model_id = model_id
         self.dim = int(model.get_embedding_dimension())
+        # One model call at a time: torch already spreads one call over every core, and the
+        # server's request threads calling it at once would fight over them (bench/search_bench
+        # saw query p95 grow from 34 ms to 570 ms under such contention).
+        self._lock = threading.Lock()
 
     def encode_queries(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         return self._encode(texts, "query", batch_size)
@@ -226,14 +231,15 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         prompts = self.model.prompts or {}
-        vectors = self.model.encode(
-            texts,
-            prompt_name=prompt if prompt in prompts else None,
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        with self._lock:
+            vectors = self.model.encode(
+                texts,
+                prompt_name=prompt if prompt in prompts else None,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return np.asarray(vectors, dtype=np.float32)
 
 

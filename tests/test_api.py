@@ -327,3 +327,22 @@ def test_openapi_schema_lists_the_api(served: TestClient) -> None:
         assert path in schema["paths"]
     assert served.get("/docs").status_code == 200
     assert json.loads(served.get("/openapi.json").text)["info"]["title"] == "Jejaring"
+
+
+def test_policy_answers_follow_every_write(writable: TestClient) -> None:
+    """The graph-wide answers are cached between writes; a write must show at once."""
+
+    def funding_places() -> set[str]:
+        found = writable.get("/obstacles/recurring", params={"min_places": 1}).json()
+        funding = [o for o in found["obstacles"] if o["category"] == "funding"]
+        return {p["code"] for o in funding for p in o["places"]}
+
+    assert funding_places() == set()
+    garut = writable.post("/documents", files={"file": ("g.txt", HEADER_RECORD)}, headers=AUTH)
+    assert funding_places() == {"32.05"}
+    writable.post("/documents", files={"file": ("m.md", ENGLISH_RECORD)}, headers=AUTH)
+    assert funding_places() == {"32.05", "73.71"}
+    assert writable.get("/places/32").json()["studies"]
+    writable.delete(f"/documents/{garut.json()['document']['id']}", headers=AUTH)
+    assert funding_places() == {"73.71"}
+    assert writable.get("/places/32").json()["studies"] == []

@@ -1,0 +1,303 @@
+"""Search speed at scale, the exact baseline measured beside the approximate index in one run.
+
+1. embedding: passages/s of the packaged e5 model on the demo corpus's passages (batches of
+   32, as ingest embeds them) and single-query latency, which every search pays first;
+2. the dense index at 10k, 100k and 1M passages, the real passage vectors replicated with
+   gaussian noise and renormalised (--synth mix: blends of two): flat (exact, the baseline)
+   against HNSW with the parameters of search/dense.py. Build time, top-100
+   (hybrid.CANDIDATES) latency p50/p95/p99, HNSW recall@10 against flat, memory, file size;
+3. the whole dense search (query embedding + top-100) against the goal: p95 < 50 ms at 1M.
+   BM25, fusion and the passage look-up are not in it (BM25 is measured elsewhere).
+
+Usage: python bench/search_bench.py [--sizes 10000,100000,1000000] [--queries 200]
+                                    [--threads 2] [--synth copies|mix]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import gc
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import faiss  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from api.settings import Settings  # noqa: E402
+from api.workspace import Workspace  # noqa: E402
+from search.dense import (  # noqa: E402
+    HNSW_EF_CONSTRUCTION,
+    HNSW_EF_SEARCH,
+    HNSW_M,
+    HNSW_THRESHOLD,
+    DenseIndex,
+    make_index,
+)
+from search.embedding import Embedder, load_embedder  # noqa: E402
+from search.hybrid import CANDIDATES  # noqa: E402
+
+SEED = 20240611
+GOAL_MS = 50.0
+CHUNK = 1 << 16
+
+
+def rss_mb() -> float:
+    """Current resident set size (VmRSS), MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def release_freed() -> None:
+    """Hand freed heap back to the OS (glibc), so the next RSS growth counts new pages only."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def serialized_mb(index: faiss.Index) -> float:
+    """What faiss.serialize_index would return, counted without holding a copy in memory."""
+    size = [0]
+    writer = faiss.PyCallbackIOWriter(lambda chunk: size.__setitem__(0, size[0] + len(chunk)))
+    faiss.write_index(index, writer)
+    del writer
+    return size[0] / 1e6
+
+
+def pcts(ms: list[float]) -> tuple[float, float, float]:
+    p50, p95, p99 = np.percentile(np.asarray(ms), [50, 95, 99])
+    return float(p50), float(p95), float(p99)
+
+
+def demo_passages(embedder: Embedder) -> list[str]:
+    """The passage texts of the demo PDFs, as the index stores them."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Workspace(Settings(data=Path(tmp) / "data"), embedder) as ws,
+    ):
+        summary = ws.ingest_paths([ROOT / "corpus"])
+        assert not summary.failed, [o.reason for o in summary.failed]
+        passages = ws.index.passages(ws.index.rows())
+    return [passages[r].text for r in sorted(passages)]
+
+
+def bench_embedding(
+    embedder: Embedder, texts: list[str], queries: list[str], n: int, repeat: int
+) -> tuple[np.ndarray, np.ndarray, list[float]]:
+    """Passage vectors, the real query vectors and n single-query latencies (ms)."""
+    tokens = [len(ids) for ids in embedder.model.tokenizer(texts)["input_ids"]]
+    embedder.encode_passages(texts[:4])  # warm-up
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        vectors = embedder.encode_passages(texts, batch_size=32)
+        times.append(time.perf_counter() - t)
+    print(f"\n## embedding ({embedder.model_id}, torch threads {torch.get_num_threads()})")
+    print(
+        f"  passages, batch 32  {len(texts) / min(times):8.1f} passages/s   "
+        f"({len(texts)} passages, mean {statistics.mean(len(t) for t in texts):.0f} chars / "
+        f"{statistics.mean(tokens):.0f} tokens; best of {repeat}, median "
+        f"{statistics.median(times):.2f} s)"
+    )
+    embedder.encode_queries(queries[:2])  # warm-up
+    latencies = []
+    for i in range(n):
+        t = time.perf_counter()
+        embedder.encode_queries([queries[i % len(queries)]])
+        latencies.append((time.perf_counter() - t) * 1000)
+    p50, p95, p99 = pcts(latencies)
+    print(
+        f"  one query           p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  p99 {p99:6.1f} ms"
+        f"   ({n} timed, {len(queries)} distinct queries from bench/gold/retrieval.json)"
+    )
+    return vectors, embedder.encode_queries(queries), latencies
+
+
+def noisy_copies(
+    base: np.ndarray, n: int, sigma: float, rng: np.random.Generator, mix: bool = False
+) -> np.ndarray:
+    """n rows: base rows in turn (mix: each blended with a random other base row, random
+    weight), plus N(0, sigma^2) per dimension, L2-normalised (float32)."""
+    out = np.empty((n, base.shape[1]), dtype=np.float32)
+    for start in range(0, n, CHUNK):
+        stop = min(n, start + CHUNK)
+        block = base[np.arange(start, stop) % len(base)]
+        if mix:
+            w = rng.random((stop - start, 1), dtype=np.float32)
+            block = w * block + (1 - w) * base[rng.integers(len(base), size=stop - start)]
+        block = block + rng.standard_normal(block.shape, dtype=np.float32) * np.float32(sigma)
+        out[start:stop] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
+
+
+def build(kind: str, vectors: np.ndarray) -> tuple[DenseIndex, float, float]:
+    """An index as search/dense.py makes it (IDMap2 over flat or HNSW): (index, s, RSS MB)."""
+    release_freed()
+    before = rss_mb()
+    dense = DenseIndex(vectors.shape[1])
+    dense.index = make_index(vectors.shape[1], 0 if kind == "flat" else HNSW_THRESHOLD)
+    ids = np.arange(len(vectors), dtype=np.int64)
+    t = time.perf_counter()
+    for start in range(0, len(vectors), CHUNK):  # in chunks, like documents arriving
+        dense.index.add_with_ids(vectors[start : start + CHUNK], ids[start : start + CHUNK])
+    elapsed = time.perf_counter() - t
+    assert dense.kind == kind
+    return dense, elapsed, rss_mb() - before
+
+
+def timed_search(dense: DenseIndex, queries: np.ndarray) -> tuple[list[float], np.ndarray]:
+    """Per-query latency (ms) of DenseIndex.search for the top CANDIDATES, and each top 10."""
+    for q in queries[:5]:  # warm-up
+        dense.search(q, CANDIDATES)
+    latencies, top10 = [], []
+    for q in queries:
+        t = time.perf_counter()
+        hits = dense.search(q, CANDIDATES)
+        latencies.append((time.perf_counter() - t) * 1000)
+        top10.append([row for row, _ in hits[:10]])
+    return latencies, np.asarray(top10)
+
+
+def bench_size(
+    n: int, base: np.ndarray, queries: np.ndarray, sigma: float, mix: bool, embed_ms: list[float]
+) -> list[dict]:
+    rng = np.random.default_rng([SEED, n])
+    t = time.perf_counter()
+    vectors = noisy_copies(base, n, sigma, rng, mix)
+    made = time.perf_counter() - t
+    chosen = "hnsw" if n >= HNSW_THRESHOLD else "flat"
+    print(f"  {n:>9,} vectors made in {made:.1f} s; building flat, then HNSW …", flush=True)
+    rows, truth = [], None
+    for kind in ("flat", "hnsw"):
+        dense, build_s, rss = build(kind, vectors)
+        latencies, top10 = timed_search(dense, queries)
+        if truth is None:
+            truth = top10
+        recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(top10, truth, strict=True)])
+        total = [e + s for e, s in zip(embed_ms, latencies, strict=True)]
+        rows.append({
+            "size": n, "kind": kind, "chosen": kind == chosen, "build": build_s,
+            "lat": pcts(latencies), "recall": float(recall), "rss": rss,
+            "file": serialized_mb(dense.index), "paired_p95": pcts(total)[1],
+        })  # fmt: skip
+        del dense
+        release_freed()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated")
+    parser.add_argument("--queries", type=int, default=200, help="timed queries per measurement")
+    parser.add_argument(
+        "--threads", type=int, choices=(1, 2), default=2,
+        help="faiss OpenMP and torch threads (1 is steadier when other work shares the CPU)",
+    )  # fmt: skip
+    parser.add_argument("--repeat", type=int, default=3, help="passage-embedding rounds")
+    parser.add_argument(
+        "--noise", type=float, default=None,
+        help="gaussian sigma per dimension (default: a copy is as close to its "
+        "source as the median real passage to its nearest real neighbour)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--synth", choices=("copies", "mix"), default="copies",
+        help="copies: each real vector replicated with noise (clusters of near-ties, hard for "
+        "HNSW); mix: blends of two real vectors with noise (a continuum)",
+    )  # fmt: skip
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    threads = min(args.threads, os.cpu_count() or 1)
+    faiss.omp_set_num_threads(threads)
+    torch.set_num_threads(threads)
+    gold = json.loads((ROOT / "bench/gold/retrieval.json").read_text(encoding="utf-8"))
+    query_texts = [q["query"] for q in gold["queries"]]
+
+    print(
+        f"# search benchmark — {os.cpu_count()} CPUs, faiss {faiss.__version__} "
+        f"({threads} OpenMP/torch threads), numpy {np.__version__}, load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+    settings = Settings()
+    t = time.perf_counter()
+    embedder = load_embedder(settings.model, settings.model_cache)
+    print(f"  model loaded in {time.perf_counter() - t:.1f} s (converted on first use)")
+    texts = demo_passages(embedder)
+    base, qreal, embed_ms = bench_embedding(embedder, texts, query_texts, args.queries, args.repeat)
+
+    dim = base.shape[1]
+    sims = base @ base.T
+    np.fill_diagonal(sims, -1.0)
+    nn_cos = float(np.median(sims.max(axis=1)))
+    sigma = args.noise if args.noise is not None else np.sqrt(1 / nn_cos**2 - 1) / np.sqrt(dim)
+    rng = np.random.default_rng(SEED)
+    extra = noisy_copies(qreal, max(0, args.queries - len(qreal)), sigma, rng)
+    queries = np.vstack([qreal, extra])[: args.queries]
+    print(
+        f"\n## dense index: vectors made from {len(base)} real passage vectors (dim {dim}), "
+        f"--synth {args.synth}, noise σ={sigma:.4f}/dim\n  (copy↔source cosine ≈ {1 / np.sqrt(1 + sigma**2 * dim):.3f}; "
+        f"median real nearest-neighbour cosine {nn_cos:.3f}); {len(queries)} queries: "
+        f"{len(qreal)} real, the rest noisy copies of them"
+    )
+    print(
+        f"  HNSW M={HNSW_M} efConstruction={HNSW_EF_CONSTRUCTION} efSearch={HNSW_EF_SEARCH} "
+        f"(k={CANDIDATES} > efSearch, so faiss searches with ef={max(HNSW_EF_SEARCH, CANDIDATES)}); "
+        f"search/dense.py switches to HNSW at {HNSW_THRESHOLD:,}"
+    )
+    mix = args.synth == "mix"
+    rows = [row for n in sizes for row in bench_size(n, base, queries, sigma, mix, embed_ms)]
+
+    print(
+        f"\n## flat (exact, baseline) vs HNSW, top-{CANDIDATES} per query, {len(queries)} queries"
+    )
+    print("  (* = what search/dense.py uses at that size; RSS = VmRSS growth while building)")
+    print(
+        f"  {'size':>9} {'index':<6} {'build s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"{'recall@10':>9} {'RSS MB':>7} {'file MB':>8}"
+    )
+    for r in rows:
+        p50, p95, p99 = r["lat"]
+        print(
+            f"  {r['size']:>9,} {r['kind'] + ('*' if r['chosen'] else ''):<6} {r['build']:8.2f} "
+            f"{p50:7.2f} {p95:7.2f} {p99:7.2f} {r['recall']:9.3f} {r['rss']:7.0f} {r['file']:8.1f}"
+        )
+
+    embed_p95 = pcts(embed_ms)[1]
+    print(
+        f"\n## whole dense search = embed the query + top-{CANDIDATES}; goal p95 < {GOAL_MS:.0f} ms"
+    )
+    print("  (sum of p95s is an upper bound; paired = p95 of embed_i + search_i over the queries)")
+    print(
+        f"  {'size':>9} {'index':<6} {'embed p95':>9} {'search p95':>10} {'sum p95':>8} "
+        f"{'paired p95':>10}  goal"
+    )
+    for r in rows:
+        upper = embed_p95 + r["lat"][1]
+        verdict = (
+            "met"
+            if upper < GOAL_MS
+            else ("met (paired)" if r["paired_p95"] < GOAL_MS else "MISSED")
+        )
+        print(
+            f"  {r['size']:>9,} {r['kind'] + ('*' if r['chosen'] else ''):<6} {embed_p95:9.1f} "
+            f"{r['lat'][1]:10.2f} {upper:8.1f} {r['paired_p95']:10.1f}  {verdict}"
+        )
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\n  load average at the end: {load} (timings are noisy when it exceeds {threads})")
+
+
+if __name__ == "__main__":
+    main()
