@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DATA ?= data
 
-.PHONY: serve install test lint format bench clean
+.PHONY: serve install browser test lint format bench clean
 
 # Main job: environment, demo corpus ingested into $(DATA) (idempotent: later starts find it
 # unchanged), then the service on 127.0.0.1:8000 with the OpenAPI docs at /docs.
@@ -30,7 +30,13 @@ format: install
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-test: lint
+# The browser tests (tests/test_web.py) drive Debian's chromium through Playwright; Playwright's
+# own browser download is never used.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	command -v chromium >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+
+test: lint browser
 	$(PY) -m pytest
 
 bench: install

@@ -12,10 +12,12 @@ from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.staticfiles import StaticFiles
 
 from api.routes import documents_router, policy_router, search_router
 from api.settings import Settings
 from api.sparql import sparql_router
+from api.web import STATIC_DIR, web_router
 from api.workspace import Workspace
 
 DESCRIPTION = """Knowledge graph and passage search over studies of child protection and
@@ -73,6 +75,9 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     app.include_router(search_router(workspace_of))
     app.include_router(policy_router(workspace_of))
     app.include_router(sparql_router(workspace_of, settings, require_writer, after_update))
+    # The pages for people (/, /study/…, /obstacles, /place/…, /add, /query) and their files.
+    app.include_router(web_router(workspace_of, settings, require_writer))
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/health", tags=["service"], summary="Store, index and model state")
     def health(request: Request) -> dict[str, object]:
