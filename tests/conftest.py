@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,6 +77,39 @@ def wait_for(url: str, seconds: float = 30.0) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+class ServedProcess:
+    """A `jejaring serve` subprocess on loopback; `output` is filled in when it has stopped."""
+
+    def __init__(self, base: str, env: dict[str, str]) -> None:
+        self.base = base
+        self.env = env
+        self.output = ""
+        self.returncode: int | None = None
+
+
+@contextmanager
+def jejaring_serve(data: Path, token: str, model_cache: Path) -> Iterator[ServedProcess]:
+    import subprocess
+
+    port = free_port()
+    env = {**os.environ, "JEJARING_API_TOKEN": token, "JEJARING_MODEL_CACHE": str(model_cache)}
+    command = [sys.executable, "-m", "api.cli", "serve", "--data", str(data), "--port", str(port)]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    served = ServedProcess(f"http://127.0.0.1:{port}", env)
+    try:
+        wait_for(f"{served.base}/health", seconds=180)
+        yield served
+    finally:
+        process.terminate()
+        served.output, _ = process.communicate(timeout=30)
+        served.returncode = process.returncode
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises it: -15 is a clean stop.
+    assert served.returncode in (0, -15), served.output
+    assert "Traceback" not in served.output, served.output
 
 
 @pytest.fixture

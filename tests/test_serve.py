@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 import rdflib
-from conftest import free_port, wait_for
+from conftest import jejaring_serve
 from records import ENGLISH_RECORD, HEADER_RECORD
 
 TOKEN = "served-token"
@@ -19,27 +18,13 @@ TOKEN = "served-token"
 
 @pytest.fixture
 def server(tmp_path: Path, model_cache: Path) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "JEJARING_API_TOKEN": TOKEN, "JEJARING_MODEL_CACHE": str(model_cache)}
-    command = [sys.executable, "-m", "api.cli", "serve", "--data", str(tmp_path / "data"),
-               "--port", str(port)]  # fmt: skip
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{base}/health", seconds=120)
-        yield base
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-    # uvicorn shuts down gracefully on SIGTERM, then re-raises it: -15 is a clean stop.
-    assert process.returncode in (0, -15), output
-    assert f"on {base}/ , with writes" in output
+    with jejaring_serve(tmp_path / "data", TOKEN, model_cache) as served:
+        yield served.base
+    assert f"on {served.base}/ , with writes" in served.output
     # The lifespan closed the store: another process can open it and finds what was written.
     listed = subprocess.run(
         [sys.executable, "-m", "api.cli", "show", "--all", "--data", str(tmp_path / "data")],
-        env=env, capture_output=True, text=True, check=True,
+        env=served.env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert "Child protection partnership in Makassar City" in listed.stdout
     assert "Garut" not in listed.stdout

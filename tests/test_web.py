@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest import free_port, wait_for
+from conftest import jejaring_serve
 from records import ENGLISH_RECORD, HEADER_RECORD
 
 TOKEN = "web-token"
@@ -76,16 +74,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> Itera
     """A real server; unless JEJARING_WEB_BENCH_DATA is given, over a new data directory that
     the corpus and the records are uploaded into through POST /documents."""
     data = Path(BENCH_DATA).resolve() if BENCH_DATA else tmp_path_factory.mktemp("web") / "data"
-    port = free_port()
-    env = {**os.environ, "JEJARING_API_TOKEN": TOKEN, "JEJARING_MODEL_CACHE": str(model_cache)}
-    command = [sys.executable, "-m", "api.cli", "serve", "--data", str(data),
-               "--port", str(port)]  # fmt: skip
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{base}/health", seconds=180)
+    with jejaring_serve(data, TOKEN, model_cache) as served:
         if not BENCH_DATA:
             files = [(p.name, p.read_bytes()) for p in sorted((ROOT / "corpus").glob("*.pdf"))]
             files += [("garut.txt", HEADER_RECORD.encode()), ("makassar.md", ENGLISH_RECORD.encode()),
@@ -93,15 +82,11 @@ def server(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> Itera
             auth = {"Authorization": f"Bearer {TOKEN}"}
             for name, content in files:
                 answer = httpx.post(
-                    f"{base}/documents", files={"file": (name, content)}, headers=auth, timeout=120
-                )
+                    f"{served.base}/documents", files={"file": (name, content)}, headers=auth,
+                    timeout=120,
+                )  # fmt: skip
                 assert answer.status_code == 201, answer.text
-        yield base
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-    assert process.returncode in (0, -15), output
-    assert "Traceback" not in output, output
+        yield served.base
 
 
 @pytest.fixture(scope="module")
