@@ -54,6 +54,15 @@ _CITED_BY = """SELECT ?docId ?citingId ?title WHERE {
   ?citing cito:cites ?work ; dct:identifier ?citingId ; dct:title ?title .
   FILTER(?citing != ?doc) }"""
 
+# The provinces, regencies and cities studies are about: each studied place itself or an area
+# it lies in (places carry every ancestor); from the few studied places outward, which keeps it
+# fast at 1,000 studies.
+_STUDIED_AREAS = """SELECT DISTINCT ?code ?name ?level WHERE {
+  { SELECT DISTINCT ?place WHERE { ?doc jj:studiesPlace ?place } }
+  ?place schema:containedInPlace? ?area .
+  ?area jj:adminLevel ?level ; jj:kemendagriCode ?code ; schema:name ?name .
+  FILTER(?level IN ("province", "regency", "city")) }"""
+
 _PLACE = """SELECT ?code ?name ?level WHERE {
   ?place jj:kemendagriCode ?code ; schema:name ?name ; jj:adminLevel ?level } LIMIT 1"""
 
@@ -65,6 +74,14 @@ def _value(row: dict[str, ox.Term], name: str) -> str | None:
 
 def _id(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
+
+
+def studied_areas(store: GraphStore) -> list[tuple[str, str, str]]:
+    """(code, name, level) of the provinces, regencies and cities studies are about."""
+    return [
+        (row["code"].value, row["name"].value, row["level"].value)
+        for row in store.select(_STUDIED_AREAS)
+    ]
 
 
 def obstacle_rows(store: GraphStore, level: Level) -> list[dict[str, Any]]:

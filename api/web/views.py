@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from api.workspace import Workspace
 from kg import policy
 from kg.lookup import Filters
-from kg.store import Boolean, GraphStore, QueryResult, Solutions
+from kg.store import Boolean, QueryResult, Solutions
 
 PLACE_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 DOC_ID = re.compile(r"^[0-9a-f]{8,64}$")
@@ -30,14 +30,6 @@ FILTER_NAMES = (
 )  # fmt: skip
 HEAT_LEVELS = 5  # cell shades h1..h5; h0 is an empty cell
 DOC_PREFIX = "https://w3id.org/jejaring/doc/"
-
-# The places studies name, at the two levels the filters and the heat map use: the studied
-# place itself or the province / regency it lies in (places carry every ancestor).
-_STUDIED_AREAS = """SELECT DISTINCT ?code ?name ?level WHERE {
-  ?doc jj:studiesPlace ?place .
-  { ?place jj:adminLevel ?own . BIND(?place AS ?area) } UNION { ?place schema:containedInPlace ?area }
-  ?area jj:adminLevel ?level ; jj:kemendagriCode ?code ; schema:name ?name .
-  FILTER(?level IN ("province", "regency", "city")) }"""
 
 
 @dataclass(slots=True)
@@ -97,7 +89,7 @@ def filter_options(workspace: Workspace) -> dict[str, Any]:
     Both are graph-wide answers, kept by the workspace until the next write."""
     store = workspace.store
     usage = workspace.cached(("concepts", None), lambda: policy.concept_usage(store, None))
-    areas = workspace.cached(("web", "studied-areas"), lambda: studied_areas(store))
+    areas = workspace.cached(("web", "studied-areas"), lambda: policy.studied_areas(store))
     concepts: dict[str, list[dict[str, Any]]] = {"obstacle": [], "theory": [], "stakeholder": []}
     for c in usage:
         if c["scheme"] in concepts and c["studies"]:
@@ -122,14 +114,6 @@ def filter_options(workspace: Workspace) -> dict[str, Any]:
         "places": sorted(provinces.values(), key=lambda p: p["name"]),
         "kinds": KINDS,
     }
-
-
-def studied_areas(store: GraphStore) -> list[tuple[str, str, str]]:
-    """(code, name, level) of the provinces, regencies and cities studies are about."""
-    return [
-        (row["code"].value, row["name"].value, row["level"].value)
-        for row in store.select(_STUDIED_AREAS)
-    ]
 
 
 def concept_labels(options: dict[str, Any]) -> dict[tuple[str, str], str]:
