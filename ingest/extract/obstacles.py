@@ -28,6 +28,8 @@ _POSTPOSED = (
     "terbatas", "kurang", "minim", "rendah", "lemah", "belum optimal", "belum maksimal",
     "tidak memadai", "belum memadai", "tidak cukup", "belum cukup", "kekurangan", "tidak ada",
     "belum ada", "sangat terbatas", "masih kurang", "masih rendah", "masih lemah", "menghambat",
+    "belum berjalan optimal", "belum berjalan maksimal", "belum berjalan dengan baik",
+    "tidak berjalan optimal", "tidak berjalan dengan baik", "kurang optimal", "belum efektif",
     "lacking", "is limited", "are limited", "was limited", "is lacking", "are lacking",
     "is low", "is weak", "hindered",
 )  # fmt: skip
