@@ -22,7 +22,13 @@ from ingest.model import Document
 from ingest.pdf import looks_like_pdf
 from ingest.places import region_by_code
 from ingest.structure import content_id, document_from_pdf, document_from_record
-from kg.lookup import Filters, document_meta, documents_matching, passage_concepts, passages_of
+from kg.lookup import (
+    Filters,
+    document_meta,
+    document_passage_concepts,
+    documents_matching,
+    passages_of,
+)
 from kg.model import document_quads, place_quads
 from kg.store import open_store
 from kg.vocabulary import load_graph, load_lexicon, vocab_dir, vocabulary_quads
@@ -32,6 +38,7 @@ from search.index import IndexedPassage, PassageRecord, SearchIndex
 
 T = TypeVar("T")
 MAX_CACHED_ANSWERS = 256
+MAX_CARRIED_DOCUMENTS = 20_000
 RECORD_SUFFIXES = {".txt", ".md", ".markdown"}
 INGESTIBLE_SUFFIXES = {".pdf"} | RECORD_SUFFIXES
 Status = Literal["ingested", "replaced", "unchanged", "failed"]
@@ -73,6 +80,8 @@ class Workspace:
         # One writer at a time (ingest, delete, SPARQL Update); reads go on beside it.
         self.write_lock = threading.RLock()
         self._answers: dict[Hashable, tuple[int, object]] = {}
+        # Concepts carried by each passage, per document id: a content hash, so never stale.
+        self._carried: dict[str, dict[int, list[tuple[str, str]]]] = {}
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, remembered until the store's next write (graph-wide questions such as
@@ -115,6 +124,7 @@ class Workspace:
 
     def resync(self) -> tuple[int, int]:
         """Bring the index in line with the store after a change made outside ingest/delete."""
+        self._carried.clear()  # a SPARQL Update may have edited a document's own graph
         return self.index.sync(self.store.document_ids(), self._passages_for)
 
     def reindex(self) -> dict[str, object]:
@@ -131,7 +141,7 @@ class Workspace:
             self.index, query, k, lexicon=self.lexicon, allowed_docs=allowed,
             concepts_of=self._concepts_of, mode=mode,
         )  # fmt: skip
-        concepts = passage_concepts(self.store, [(h.passage.doc_id, h.passage.index) for h in hits])
+        concepts = self._passage_concepts([(h.passage.doc_id, h.passage.index) for h in hits])
         out = []
         for hit in hits:
             if not self.store.has_document(hit.passage.doc_id):
@@ -150,8 +160,23 @@ class Workspace:
         return out
 
     def _concepts_of(self, passages: list[IndexedPassage]) -> dict[int, set[str]]:
-        carried = passage_concepts(self.store, [(p.doc_id, p.index) for p in passages])
+        carried = self._passage_concepts([(p.doc_id, p.index) for p in passages])
         return {p.row: {c for _, c in carried.get((p.doc_id, p.index), [])} for p in passages}
+
+    def _passage_concepts(
+        self, passages: list[tuple[str, int]]
+    ) -> dict[tuple[str, int], list[tuple[str, str]]]:
+        """What each (doc id, passage index) carries, one query per document not yet seen: a
+        search looks at up to 300 candidate passages, and one query each took 60% of it."""
+        out: dict[tuple[str, int], list[tuple[str, str]]] = {}
+        for doc_id, index in passages:
+            by_passage = self._carried.get(doc_id)
+            if by_passage is None:
+                if len(self._carried) > MAX_CARRIED_DOCUMENTS:
+                    self._carried.clear()
+                by_passage = self._carried[doc_id] = document_passage_concepts(self.store, doc_id)
+            out[(doc_id, index)] = by_passage.get(index, [])
+        return out
 
     def similar(self, doc_id: str, k: int = 5) -> list[dict]:
         return [

@@ -139,24 +139,19 @@ _CARRIED = """SELECT ?g ?passage ?concept ?kind WHERE { GRAPH ?g {
               <https://w3id.org/jejaring/ns#mentionType> ?kind } }"""
 
 
-def passage_concepts(
-    store: GraphStore, passages: list[tuple[str, int]]
-) -> dict[tuple[str, int], list[tuple[str, str]]]:
-    """(mention type, concept IRI) carried by each (doc id, passage index) through evidence."""
-    out: dict[tuple[str, int], list[tuple[str, str]]] = {}
-    for doc_id, index in passages:
-        if (doc_id, index) in out:
-            continue
-        found: dict[str, str] = {}
-        rows = store.select(
-            _CARRIED,
-            g=ox.NamedNode(ns.doc_iri(doc_id)),
-            passage=ox.NamedNode(f"{ns.doc_iri(doc_id)}/passage/{index}"),
-        )
-        for row in rows:
-            found[row["concept"].value] = row["kind"].value
-        out[(doc_id, index)] = [(kind, concept) for concept, kind in found.items()]
-    return out
+def document_passage_concepts(store: GraphStore, doc_id: str) -> dict[int, list[tuple[str, str]]]:
+    """(mention type, concept IRI) carried by each passage of one document, through evidence.
+    One query bound to the document's graph; a document never changes under its id (the id is
+    its content hash), so callers may keep the answer."""
+    graph = ox.NamedNode(ns.doc_iri(doc_id))
+    found: dict[int, dict[str, str]] = {}
+    for row in store.select(_CARRIED, g=graph):
+        index = int(row["passage"].value.rsplit("/", 1)[-1])
+        found.setdefault(index, {})[row["concept"].value] = row["kind"].value
+    return {
+        index: [(kind, concept) for concept, kind in concepts.items()]
+        for index, concepts in found.items()
+    }
 
 
 def _doc_id(term: ox.Term) -> str:
