@@ -79,6 +79,21 @@ def wait_for(url: str, seconds: float = 30.0) -> None:
             time.sleep(0.1)
 
 
+@pytest.fixture
+def store_write_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every document write fails half-way through its quads, as a full disk would."""
+    import kg.model
+
+    real = kg.model.document_quads
+
+    def breaks_half_way(doc):
+        quads = real(doc)
+        yield from quads[: len(quads) // 2]
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr("api.workspace.document_quads", breaks_half_way)
+
+
 class ServedProcess:
     """A `jejaring serve` subprocess on loopback; `output` is filled in when it has stopped."""
 

@@ -262,19 +262,10 @@ def test_bad_uploads_are_refused_and_change_nothing(
 
 
 def test_crash_during_upload_leaves_no_half_document(
-    writable: TestClient, monkeypatch: pytest.MonkeyPatch
+    writable: TestClient, request: pytest.FixtureRequest
 ) -> None:
-    import kg.model
-
-    real = kg.model.document_quads
-
-    def breaks_half_way(doc):
-        quads = real(doc)
-        yield from quads[: len(quads) // 2]
-        raise OSError("disk full (simulated)")
-
     before = _state(writable)
-    monkeypatch.setattr("api.workspace.document_quads", breaks_half_way)
+    request.getfixturevalue("store_write_breaks")
     crashed = writable.post("/documents", files={"file": ("a.txt", HEADER_RECORD)}, headers=AUTH)
     assert crashed.status_code == 500 and "nothing was written" in crashed.json()["detail"]
     assert _state(writable) == before

@@ -9,7 +9,6 @@ from pdfs import encrypted_pdf, scanned_pdf, text_pdf
 from records import HEADER_RECORD
 from typer.testing import CliRunner
 
-import kg.model
 from api.cli import app
 from api.workspace import Workspace
 from kg.documents import document_json
@@ -46,17 +45,8 @@ def test_new_version_replaces_the_old(workspace: Workspace) -> None:
     assert document_json(workspace.store, second.doc_id)["year"] == 2022
 
 
-def test_failure_mid_write_leaves_no_partial_document(
-    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real = kg.model.document_quads
-
-    def breaks_half_way(doc):
-        quads = real(doc)
-        yield from quads[: len(quads) // 2]
-        raise OSError("disk full (simulated)")
-
-    monkeypatch.setattr("api.workspace.document_quads", breaks_half_way)
+@pytest.mark.usefixtures("store_write_breaks")
+def test_failure_mid_write_leaves_no_partial_document(workspace: Workspace) -> None:
     with pytest.raises(OSError):
         workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt")
     assert workspace.store.document_ids() == []
@@ -64,18 +54,11 @@ def test_failure_mid_write_leaves_no_partial_document(
 
 
 def test_failed_replacement_keeps_the_old_version(
-    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+    workspace: Workspace, request: pytest.FixtureRequest
 ) -> None:
     first = workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt")
     before = len(workspace.store)
-    real = kg.model.document_quads
-
-    def breaks_half_way(doc):
-        quads = real(doc)
-        yield from quads[: len(quads) // 2]
-        raise OSError("crash (simulated)")
-
-    monkeypatch.setattr("api.workspace.document_quads", breaks_half_way)
+    request.getfixturevalue("store_write_breaks")
     with pytest.raises(OSError):
         workspace.ingest_bytes(HEADER_RECORD.replace("2021", "2022").encode(), "garut.txt")
     assert workspace.store.document_ids() == [first.doc_id]
