@@ -254,7 +254,8 @@ def main() -> None:
     )
     print(
         f"  HNSW M={HNSW_M} efConstruction={HNSW_EF_CONSTRUCTION} efSearch={HNSW_EF_SEARCH} "
-        f"(k={CANDIDATES} > efSearch, so faiss searches with ef={max(HNSW_EF_SEARCH, CANDIDATES)}); "
+        f"(faiss searches with ef=max(efSearch, k={CANDIDATES}) = "
+        f"{max(HNSW_EF_SEARCH, CANDIDATES)}); "
         f"search/dense.py switches to HNSW at {HNSW_THRESHOLD:,}"
     )
     mix = args.synth == "mix"
