@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     app.include_router(policy_router(workspace_of))
     app.include_router(sparql_router(workspace_of, settings, require_writer, after_update))
     # The pages for people (/, /study/…, /obstacles, /place/…, /add, /query) and their files.
-    app.include_router(web_router(workspace_of, settings, require_writer))
+    app.include_router(web_router(workspace_of, settings))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/health", tags=["service"], summary="Store, index and model state")

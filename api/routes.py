@@ -3,25 +3,23 @@ policy questions. Each handler only shapes what kg/ and search/ return."""
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.settings import Settings
-from api.sparql import negotiate
+from api.sparql import GRAPH_TYPES, negotiate
 from api.workspace import RECORD_SUFFIXES, Workspace
 from ingest.pdf import looks_like_pdf
 from kg import policy
 from kg.documents import DocumentNotFound, document_json
 from kg.lookup import Filters, document_meta, documents_matching
-from kg.store import PREFIX_MAP
+from kg.store import graph_bytes
 from search.hybrid import MAX_QUERY_CHARS, QueryError
 
 WorkspaceOf = Callable[[Request], Workspace]
@@ -30,11 +28,6 @@ LevelParam = Annotated[
     Literal["regency", "province"],
     Query(description="regency (regencies and cities) or province"),
 ]
-GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-}
 _UNSAFE_NAME = re.compile(r"[^\w.\- ()]+", re.UNICODE)
 
 
@@ -110,13 +103,8 @@ def documents_router(
         quads = workspace.store.document_quads(doc_id)
         if not quads:
             raise HTTPException(404, f"no document {doc_id}")
-        media = negotiate(request.headers.get("accept", ""), list(GRAPH_FORMATS), "text/turtle")
-        out = io.BytesIO()
-        rdf_format = GRAPH_FORMATS[media]
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-        prefixes = PREFIX_MAP if rdf_format == ox.RdfFormat.TURTLE else None
-        ox.serialize(triples, out, rdf_format, prefixes=prefixes)
-        return Response(out.getvalue(), media_type=media)
+        media = negotiate(request.headers.get("accept", ""), list(GRAPH_TYPES), "text/turtle")
+        return Response(graph_bytes(quads, GRAPH_TYPES[media]), media_type=media)
 
     @router.get("/documents/{doc_id}/similar", summary="The studies nearest to one study")
     def similar(

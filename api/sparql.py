@@ -8,7 +8,6 @@ Results by `Accept`: SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT/DESCRIBE as
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
 import pyoxigraph as ox
@@ -17,7 +16,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from rdflib.query import Result
 
 from api.settings import Settings
-from kg.store import PREFIX_MAP, Boolean, QueryError, QueryResult, QueryTimeout, Solutions
+from kg.store import Boolean, QueryError, QueryResult, QueryTimeout, Solutions, graph_bytes
 
 RESULT_TYPES = {
     "application/sparql-results+json": "json",
@@ -160,11 +159,7 @@ def serialize(result: QueryResult, accept: str) -> Response:
                  "xml": "application/sparql-results+xml"}.get(kind, media)  # fmt: skip
         return Response(body, media_type=media)
     media = negotiate(accept, list(GRAPH_TYPES), "text/turtle")
-    out = io.BytesIO()
-    rdf_format = GRAPH_TYPES[media]
-    prefixes = None if rdf_format != ox.RdfFormat.TURTLE else PREFIX_MAP
-    ox.serialize(result.triples, out, rdf_format, prefixes=prefixes)
-    return Response(out.getvalue(), media_type=media)
+    return Response(graph_bytes(result.triples, GRAPH_TYPES[media]), media_type=media)
 
 
 def _tsv(result: Solutions | Boolean) -> bytes:

@@ -12,6 +12,7 @@ against a remote store. Queries see the union of all graphs as their default gra
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 import traceback
@@ -384,6 +385,16 @@ def quad_data(quad: ox.Quad) -> str:
 def chain(*parts: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
     for part in parts:
         yield from part
+
+
+def graph_bytes(triples: Iterable[ox.Triple | ox.Quad], rdf_format: ox.RdfFormat) -> bytes:
+    """Triples (or the triples of quads, graph names dropped) in one graph format, Turtle with
+    our prefixes."""
+    plain = [ox.Triple(t.subject, t.predicate, t.object) for t in triples]
+    prefixes = PREFIX_MAP if rdf_format == ox.RdfFormat.TURTLE else None
+    out = io.BytesIO()
+    ox.serialize(plain, out, rdf_format, prefixes=prefixes)
+    return out.getvalue()
 
 
 def _dump(store: ox.Store, fmt: str, output: BinaryIO) -> None:

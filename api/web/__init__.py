@@ -10,7 +10,6 @@ data from the functions the JSON API uses (kg.policy, kg.documents, the workspac
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from kg import policy
 from kg.documents import DocumentNotFound, document_json
 from kg.lookup import document_meta, documents_matching
 from kg.queries import named_queries
-from kg.store import PREFIX_MAP, QueryError, QueryTimeout
+from kg.store import QueryError, QueryTimeout, graph_bytes
 from search.hybrid import QueryError as SearchQueryError
 
 __all__ = ["STATIC_DIR", "web_router"]
@@ -88,12 +87,9 @@ def _short_label(category: str) -> str:
     return category.replace("_", " ").capitalize()
 
 
-def web_router(
-    workspace_of: WorkspaceOf, settings: Settings, require_writer: Callable[[Request], None]
-) -> APIRouter:
-    """The HTML pages. `require_writer` guards nothing here: uploads go through the JSON
-    API's POST /documents with the token, which the Add page's script sends."""
-    del require_writer  # the pages only read; writes stay on the JSON API
+def web_router(workspace_of: WorkspaceOf, settings: Settings) -> APIRouter:
+    """The HTML pages. They only read: uploads go through the JSON API's POST /documents with
+    the token, which the Add page's script sends."""
     router = APIRouter(include_in_schema=False)
     env = _environment()
     writable = bool(settings.api_token and settings.api_token.get_secret_value())
@@ -158,14 +154,11 @@ def web_router(
         if not quads:
             return not_found(request, f"There is no study {doc_id} in the graph.")
         media, rdf_format = GRAPH_DOWNLOADS[extension]
-        out = io.BytesIO()
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-        prefixes = PREFIX_MAP if rdf_format == ox.RdfFormat.TURTLE else None
-        ox.serialize(triples, out, rdf_format, prefixes=prefixes)
         disposition = f'attachment; filename="jejaring-{doc_id}.{extension}"'
         return Response(
-            out.getvalue(), media_type=media, headers={"Content-Disposition": disposition}
-        )
+            graph_bytes(quads, rdf_format), media_type=media,
+            headers={"Content-Disposition": disposition},
+        )  # fmt: skip
 
     @router.get("/obstacles", response_class=HTMLResponse)
     def obstacles_page(request: Request) -> HTMLResponse:
