@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         opened = workspace or Workspace(settings)
         app.state.workspace = opened
         _ = opened.index  # load the model and repair the index before the first request
+        opened.warm_in_background()
         try:
             yield
         finally:

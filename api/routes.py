@@ -135,16 +135,20 @@ def documents_router(
         name = _named_for_content(safe_filename(file.filename), data)
         workspace = workspace_of(request)
         result = await run_in_threadpool(_ingest_and_link, workspace, data, name)
-        status = 200 if result["status"] == "unchanged" else 201
-        return JSONResponse(result, status_code=status)
+        if result["status"] == "unchanged":
+            return JSONResponse(result, status_code=200)
+        workspace.warm_in_background()  # the graph-wide answers changed: refill them now
+        return JSONResponse(result, status_code=201)
 
     @router.delete(
         "/documents/{doc_id}", status_code=204, summary="Delete a document (needs the token)"
     )
     def delete(request: Request, doc_id: DocId) -> Response:
         require_writer(request)
-        if not workspace_of(request).delete(doc_id):
+        workspace = workspace_of(request)
+        if not workspace.delete(doc_id):
             raise HTTPException(404, f"no document {doc_id}")
+        workspace.warm_in_background()
         return Response(status_code=204)
 
     return router
@@ -212,11 +216,8 @@ def policy_router(workspace_of: WorkspaceOf) -> APIRouter:
         level: LevelParam = "regency",
         min_places: Annotated[int, Query(ge=1, le=1000)] = 2,
     ) -> dict[str, Any]:
-        workspace = workspace_of(request)
-        found = workspace.cached(
-            ("recurring", level, min_places),
-            lambda: policy.recurring_obstacles(workspace.store, level, min_places),
-        )
+        rows = workspace_of(request).obstacle_rows(level)
+        found = policy.recurring_obstacles(rows, level, min_places)
         return {"level": level, "min_places": min_places, "obstacles": found}
 
     @router.get(
@@ -229,10 +230,7 @@ def policy_router(workspace_of: WorkspaceOf) -> APIRouter:
         level: LevelParam = "regency",
         format: Annotated[Literal["json", "csv"] | None, Query()] = None,
     ) -> Any:
-        workspace = workspace_of(request)
-        table = workspace.cached(
-            ("matrix", level), lambda: policy.obstacle_matrix(workspace.store, level)
-        )
+        table = policy.obstacle_matrix(workspace_of(request).obstacle_rows(level), level)
         wants_csv = format == "csv" or (
             format is None and "text/csv" in request.headers.get("accept", "")
         )

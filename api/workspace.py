@@ -6,13 +6,14 @@ any step leaves the store as it was, and the batch goes on with the next file.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from api.settings import Settings
 from ingest.errors import IngestError, UnsupportedType
@@ -22,6 +23,7 @@ from ingest.model import Document
 from ingest.pdf import looks_like_pdf
 from ingest.places import region_by_code
 from ingest.structure import content_id, document_from_pdf, document_from_record
+from kg import policy
 from kg.lookup import (
     Filters,
     document_meta,
@@ -162,6 +164,24 @@ class Workspace:
     def _concepts_of(self, passages: list[IndexedPassage]) -> dict[int, set[str]]:
         carried = self._passage_concepts([(p.doc_id, p.index) for p in passages])
         return {p.row: {c for _, c in carried.get((p.doc_id, p.index), [])} for p in passages}
+
+    def obstacle_rows(self, level: policy.Level) -> list[dict[str, Any]]:
+        """Every (obstacle, studied area, study, quote) at `level`: the one costly query behind
+        the recurring obstacles, the matrix and the heat map (a second at 1,000 studies)."""
+        return self.cached(
+            ("obstacle-rows", level), lambda: policy.obstacle_rows(self.store, level)
+        )
+
+    def warm(self) -> None:
+        """Compute what the first visitors would wait for: the obstacle rows at both levels
+        and the lexical index (a first search). Run after start-up and after each write."""
+        with contextlib.suppress(Exception):  # a cache filler must never take the server down
+            for level in ("regency", "province"):
+                self.obstacle_rows(level)
+            self.search("perlindungan anak", 1)
+
+    def warm_in_background(self) -> None:
+        threading.Thread(target=self.warm, name="warm", daemon=True).start()
 
     def _passage_concepts(
         self, passages: list[tuple[str, int]]

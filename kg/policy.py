@@ -99,11 +99,12 @@ def obstacle_rows(store: GraphStore, level: Level) -> list[dict[str, Any]]:
 
 
 def recurring_obstacles(
-    store: GraphStore, level: Level = "regency", min_places: int = 2
+    rows: list[dict[str, Any]], level: Level = "regency", min_places: int = 2
 ) -> list[dict[str, Any]]:
-    """Each obstacle category with the places that report it, the studies and a quote each."""
+    """Each obstacle category with the places that report it, the studies and a quote each,
+    from the `obstacle_rows` of `level`."""
     by_category: dict[str, dict[str, Any]] = {}
-    for row in obstacle_rows(store, level):
+    for row in rows:
         entry = by_category.setdefault(
             row["category"],
             {"category": row["category"], "label": row["label"], "places": {}, "documents": {}},
@@ -129,12 +130,13 @@ def recurring_obstacles(
     return sorted(out, key=lambda e: (-e["place_count"], -e["document_count"], e["category"]))
 
 
-def obstacle_matrix(store: GraphStore, level: Level = "regency") -> dict[str, Any]:
-    """Obstacle x place: how many studies of each place report each obstacle."""
+def obstacle_matrix(rows: list[dict[str, Any]], level: Level = "regency") -> dict[str, Any]:
+    """Obstacle x place: how many studies of each place report each obstacle, from the
+    `obstacle_rows` of `level`."""
     cells: dict[tuple[str, str], set[str]] = defaultdict(set)
     categories: dict[str, str | None] = {}
     places: dict[str, str | None] = {}
-    for row in obstacle_rows(store, level):
+    for row in rows:
         cells[(row["category"], row["code"])].add(row["document"])
         categories[row["category"]] = row["label"]
         places[row["code"]] = row["name"]

@@ -337,3 +337,26 @@ def test_policy_answers_follow_every_write(writable: TestClient) -> None:
     writable.delete(f"/documents/{garut.json()['document']['id']}", headers=AUTH)
     assert funding_places() == {"73.71"}
     assert writable.get("/places/32").json()["studies"] == []
+
+
+def test_warming_computes_the_obstacle_rows_once_per_write(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg import policy
+
+    workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt")
+    computed: list[str] = []
+    real = policy.obstacle_rows
+
+    def counted(store, level):
+        computed.append(level)
+        return real(store, level)
+
+    monkeypatch.setattr(policy, "obstacle_rows", counted)
+    workspace.warm()
+    assert sorted(computed) == ["province", "regency"]
+    assert {r["code"] for r in workspace.obstacle_rows("regency")} == {"32.05"}
+    assert len(computed) == 2  # served from what warming computed
+    workspace.ingest_bytes(ENGLISH_RECORD.encode(), "makassar.md")
+    assert {r["code"] for r in workspace.obstacle_rows("regency")} == {"32.05", "73.71"}
+    assert len(computed) == 3

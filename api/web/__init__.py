@@ -164,10 +164,8 @@ def web_router(workspace_of: WorkspaceOf, settings: Settings) -> APIRouter:
     def obstacles_page(request: Request) -> HTMLResponse:
         level = _level(request.query_params.get("level"))
         workspace = workspace_of(request)
-        # The same cached answer as GET /obstacles/matrix: computed once per write.
-        matrix = workspace.cached(
-            ("matrix", level), lambda: policy.obstacle_matrix(workspace.store, level)
-        )
+        # The same cached rows as GET /obstacles/matrix: queried once per write.
+        matrix = policy.obstacle_matrix(workspace.obstacle_rows(level), level)
         return render(
             request, "obstacles.html", title="Obstacles across districts", level=level,
             heat=views.heat_map(matrix),

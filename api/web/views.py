@@ -174,10 +174,7 @@ def cell_studies(
     """The studies behind one heat-map cell, each with its evidence quote and page."""
     label = name = None
     studies: dict[str, dict[str, Any]] = {}
-    rows = workspace.cached(
-        ("web", "obstacle-rows", level), lambda: policy.obstacle_rows(workspace.store, level)
-    )
-    for row in rows:
+    for row in workspace.obstacle_rows(level):
         if row["category"] != category or row["code"] != code:
             continue
         label, name = row["label"], row["name"]
