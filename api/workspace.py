@@ -84,6 +84,8 @@ class Workspace:
         self._answers: dict[Hashable, tuple[int, object]] = {}
         # Concepts carried by each passage, per document id: a content hash, so never stale.
         self._carried: dict[str, dict[int, list[tuple[str, str]]]] = {}
+        self._warming = threading.Lock()  # held by the one warming thread
+        self._warm_wanted = threading.Event()
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, remembered until the store's next write (graph-wide questions such as
@@ -181,7 +183,21 @@ class Workspace:
             self.search("perlindungan anak", 1)
 
     def warm_in_background(self) -> None:
-        threading.Thread(target=self.warm, name="warm", daemon=True).start()
+        """Warm on a daemon thread; a burst of writes gets one warming after the last of them,
+        not one thread each."""
+        self._warm_wanted.set()
+        if self._warming.acquire(blocking=False):
+            threading.Thread(target=self._warm_while_wanted, name="warm", daemon=True).start()
+
+    def _warm_while_wanted(self) -> None:
+        while True:
+            while self._warm_wanted.is_set():
+                self._warm_wanted.clear()
+                self.warm()
+            self._warming.release()
+            # A write that came between the last check and the release: go on warming for it.
+            if not self._warm_wanted.is_set() or not self._warming.acquire(blocking=False):
+                return
 
     def _passage_concepts(
         self, passages: list[tuple[str, int]]
