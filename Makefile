@@ -25,6 +25,7 @@ $(VENV)/.installed: pyproject.toml
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 format: install
 	$(PY) -m ruff check --fix .
@@ -47,6 +48,7 @@ bench: install
 	$(PY) bench/retrieval_eval.py
 	$(PY) bench/search_bench.py
 	$(PY) bench/api_bench.py --fuzz 120
+	$(PY) bench/hostile_bench.py
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache .ruff_cache

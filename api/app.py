@@ -6,14 +6,16 @@ uvicorn. Reads are open; writes need `Authorization: Bearer <JEJARING_API_TOKEN>
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
+from api.limits import RequestLimits, writer_check
 from api.routes import documents_router, policy_router, search_router
 from api.settings import Settings
 from api.sparql import sparql_router
@@ -47,31 +49,25 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         owned = workspace is None
         opened = workspace or Workspace(settings)
         app.state.workspace = opened
-        _ = opened.index  # load the model and repair the index before the first request
-        opened.warm_in_background()
+        # The model loads and the index is repaired on a thread: the server answers at once,
+        # and a request that needs the index waits for it.
+        opened.open_in_background()
         try:
             yield
         finally:
             if owned:
                 opened.close()
 
-    def require_writer(request: Request) -> None:
-        token = settings.api_token.get_secret_value() if settings.api_token else ""
-        if not token:
-            raise HTTPException(403, "this server is read-only: it has no JEJARING_API_TOKEN")
-        scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        # compare_digest: the time taken does not tell how much of a guess was right
-        if scheme.lower() != "bearer" or not hmac.compare_digest(
-            given.strip().encode(), token.encode()
-        ):
-            raise HTTPException(
-                401, "writes need Authorization: Bearer <token>", {"WWW-Authenticate": "Bearer"}
-            )
+    require_writer = writer_check(settings)  # the middleware below uses the same check
 
     def after_update(request: Request) -> None:
         workspace_of(request).resync()
 
-    app = FastAPI(title="Jejaring", version=_version(), description=DESCRIPTION, lifespan=lifespan)
+    # FastAPIOffline: FastAPI whose /docs and /redoc load Swagger UI and ReDoc from the
+    # installed package rather than a CDN (no outbound fetch from a reader's browser either).
+    app = FastAPIOffline(
+        title="Jejaring", version=_version(), description=DESCRIPTION, lifespan=lifespan
+    )
     app.include_router(documents_router(workspace_of, settings, require_writer))
     app.include_router(search_router(workspace_of))
     app.include_router(policy_router(workspace_of))
@@ -79,11 +75,27 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     # The pages for people (/, /study/…, /obstacles, /place/…, /add, /query) and their files.
     app.include_router(web_router(workspace_of, settings))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # The token of a write and the size of every body, checked before a body is read.
+    app.add_middleware(RequestLimits, settings=settings)
 
-    @app.get("/health", tags=["service"], summary="Store, index and model state")
-    def health(request: Request) -> dict[str, object]:
+    @app.get(
+        "/health", tags=["service"], summary="Store, index and model state", response_model=None
+    )
+    def health(request: Request) -> dict[str, object] | JSONResponse:
         ws = workspace_of(request)
         documents = ws.store.document_ids()
+        if not ws.index_ready:  # the model is loading or the index is being repaired: 503,
+            # so that a load balancer (or a test) waits, though the pages already answer
+            return JSONResponse(
+                status_code=503,
+                content={
+                    "status": "starting",
+                    "store": {"kind": ws.store.kind, "documents": len(documents)},
+                    "index": None,
+                    "model": None,
+                    "writable": bool(settings.api_token and settings.api_token.get_secret_value()),
+                },
+            )
         index = ws.index.stats()
         in_step = index["documents"] == len(documents)
         return {

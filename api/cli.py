@@ -57,6 +57,14 @@ def ingest(
         list[Path], typer.Argument(help="PDFs, .txt/.md abstract records, or folders.")
     ],
     data: DataOption = None,
+    replace_changed: Annotated[
+        bool,
+        typer.Option(
+            "--replace-changed",
+            help="A file whose content changed replaces the documents ingested before under "
+            "its file name (without it, a changed file is added as a new study).",
+        ),
+    ] = False,
 ) -> None:
     """Ingest studies into the graph; a bad file is reported and the batch goes on."""
     missing = [p for p in paths if not p.exists()]
@@ -71,7 +79,7 @@ def ingest(
             tqdm.write(f"FAILED {outcome.source}: {outcome.reason}", file=sys.stderr)
 
     with _workspace(data) as workspace:
-        summary = workspace.ingest_paths(files, progress=report)
+        summary = workspace.ingest_paths(files, progress=report, replace_changed=replace_changed)
     bar.close()
     typer.echo(
         f"ingested {summary.count('ingested')}, replaced {summary.count('replaced')}, "
@@ -90,10 +98,11 @@ def show(
 ) -> None:
     """Show documents as the fixed JSON of the architecture, or a short summary."""
     with _workspace(data) as workspace:
-        ids = workspace.store.document_ids() if all_ else [doc_id] if doc_id else []
-        if not ids:
+        if not all_ and not doc_id:
             typer.echo("error: give a document id or --all", err=True)
             raise typer.Exit(2)
+        # --all of an empty store is no documents, not a usage error: nothing is printed.
+        ids = workspace.store.document_ids() if all_ else [doc_id]
         for one in ids:
             try:
                 doc = document_json(workspace.store, one)

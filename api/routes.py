@@ -115,6 +115,21 @@ def documents_router(
             raise HTTPException(404, f"no document {doc_id}")
         return {"document": doc_id, "similar": workspace.similar(doc_id, k)}
 
+    async def receive(request: Request, file: UploadFile, replace: str | None) -> Response:
+        require_writer(request)  # the middleware checked it already, before the body
+        data = await file.read(limit_bytes + 1)
+        if len(data) > limit_bytes:
+            raise HTTPException(
+                413, f"upload larger than {settings.max_upload_mb} MB (JEJARING_MAX_UPLOAD_MB)"
+            )
+        name = _named_for_content(safe_filename(file.filename), data)
+        workspace = workspace_of(request)
+        result = await run_in_threadpool(_ingest_and_link, workspace, data, name, replace)
+        if result["status"] == "unchanged":
+            return JSONResponse(result, status_code=200)
+        workspace.warm_in_background()  # the graph-wide answers changed: refill them now
+        return JSONResponse(result, status_code=201)
+
     @router.post(
         "/documents",
         status_code=201,
@@ -124,21 +139,30 @@ def documents_router(
     async def upload(
         request: Request,
         file: Annotated[UploadFile, File(description="A PDF or a .txt/.md abstract record")],
+        replace: Annotated[
+            str | None,
+            Query(
+                pattern=r"^[0-9a-f]{8,64}$",
+                description="Id of an older version that the new one replaces; without it a "
+                "new file is a new study, whatever its name.",
+            ),
+        ] = None,
     ) -> Response:
-        require_writer(request)
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit_bytes + 64 * 1024:
-            raise HTTPException(413, f"upload larger than {settings.max_upload_mb} MB")
-        data = await file.read(limit_bytes + 1)
-        if len(data) > limit_bytes:
-            raise HTTPException(413, f"upload larger than {settings.max_upload_mb} MB")
-        name = _named_for_content(safe_filename(file.filename), data)
-        workspace = workspace_of(request)
-        result = await run_in_threadpool(_ingest_and_link, workspace, data, name)
-        if result["status"] == "unchanged":
-            return JSONResponse(result, status_code=200)
-        workspace.warm_in_background()  # the graph-wide answers changed: refill them now
-        return JSONResponse(result, status_code=201)
+        return await receive(request, file, replace)
+
+    @router.put(
+        "/documents/{doc_id}",
+        status_code=201,
+        summary="Replace a study with a new version of it (needs the token); the new version "
+        "gets its own id, from its content",
+        responses={200: {"description": "The same content; nothing changed"}},
+    )
+    async def replace_document(
+        request: Request,
+        doc_id: DocId,
+        file: Annotated[UploadFile, File(description="The new version: a PDF or a record")],
+    ) -> Response:
+        return await receive(request, file, doc_id)
 
     @router.delete(
         "/documents/{doc_id}", status_code=204, summary="Delete a document (needs the token)"
@@ -163,19 +187,28 @@ def _named_for_content(name: str, data: bytes) -> str:
     return name if suffix in RECORD_SUFFIXES else f"{name}.txt"
 
 
-# Failures the client can fix by sending another kind of file, rather than a better copy.
-_WRONG_TYPE = {"unsupported-type", "not-a-pdf"}
+# The answer to each IngestError.code that is not a plain 422 (a file we cannot use).
+_FAILURE_STATUS = {
+    "unsupported-type": 415,  # fixed by sending another kind of file, not a better copy
+    "not-a-pdf": 415,
+    "too-large": 413,
+    "unknown-document": 404,
+    "busy": 503,
+}
 
 
-def _ingest_and_link(workspace: Workspace, data: bytes, name: str) -> dict[str, Any]:
+def _ingest_and_link(
+    workspace: Workspace, data: bytes, name: str, replace: str | None = None
+) -> dict[str, Any]:
     try:
-        outcome = workspace.ingest_bytes(data, name)
+        outcome = workspace.ingest_bytes(data, name, replace=replace)
     except Exception as exc:  # a store write is one transaction: nothing of it was kept
         reason = " ".join(str(exc).split())[:200] or type(exc).__name__
         raise HTTPException(500, f"ingest failed, nothing was written: {reason}") from exc
     if outcome.status == "failed" or outcome.doc_id is None:
-        status = 415 if outcome.code in _WRONG_TYPE else 422
-        raise HTTPException(status, outcome.reason or "could not ingest the file")
+        status = _FAILURE_STATUS.get(outcome.code or "", 422)
+        headers = {"Retry-After": "60"} if status == 503 else None
+        raise HTTPException(status, outcome.reason or "could not ingest the file", headers)
     doc_id = outcome.doc_id
     return {
         "status": outcome.status,

@@ -34,8 +34,43 @@ class Settings(BaseSettings):
     )
     max_upload_mb: int = Field(50, description="Largest upload accepted, in MB.")
     max_pages: int = Field(2000, description="PDFs with more pages are refused.")
-    sparql_timeout_s: float = Field(10.0, description="Time limit of one SPARQL query, seconds.")
+    max_text_mb: int = Field(
+        4,
+        description="Most text one file may yield, MB of characters (a 400-page thesis has "
+        "about 1); reading stops there and the file is refused.",
+    )
+    parse_timeout_s: float = Field(
+        60.0,
+        description="Time limit for reading one file (parsing, structure, extraction), "
+        "seconds; past it the worker process reading it is killed and the file is refused.",
+    )
+    parse_workers: int = Field(
+        2, description="Worker processes that read files (and files read at once)."
+    )
+    parse_memory_mb: int = Field(
+        2048, description="Memory limit of one file-reading worker process, MB (0: none)."
+    )
+    sparql_timeout_s: float = Field(
+        10.0,
+        description="Time limit of one SPARQL query or update from a request, seconds; past it "
+        "the worker evaluating it is killed.",
+    )
     sparql_result_cap: int = Field(10_000, description="Most rows one SPARQL query returns.")
+    sparql_workers: int = Field(
+        2, description="Worker processes that evaluate SPARQL from requests (and queries at once)."
+    )
+    sparql_memory_mb: int = Field(
+        4096, description="Memory limit of one SPARQL worker process, MB (0: none)."
+    )
+    sparql_allowed_services: list[str] = Field(
+        default_factory=list,
+        description="Endpoints that SERVICE and LOAD may reach (a JSON list of IRIs); empty "
+        "(the default): no outbound requests at all.",
+    )
+    max_query_kb: int = Field(
+        256, description="Largest SPARQL query accepted in a request, KB (URL or body)."
+    )
+    max_update_mb: int = Field(16, description="Largest SPARQL update body accepted, MB.")
     host: str = Field("127.0.0.1", description="Address the server listens on.")
     port: int = Field(8000, description="Port the server listens on.")
 

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from api.settings import Settings
-from ingest.errors import IngestError, UnsupportedType
-from ingest.extract import extract_mentions
+from ingest.errors import IngestError, ParserBusy, UnknownDocument
+from ingest.isolation import WorkerPool
 from ingest.lexicon import Lexicon
 from ingest.model import Document
-from ingest.pdf import looks_like_pdf
+from ingest.pipeline import RECORD_SUFFIXES, WORKER_TARGET, read_document_isolated
 from ingest.places import region_by_code
-from ingest.structure import content_id, document_from_pdf, document_from_record
+from ingest.structure import content_id
 from kg import policy
 from kg.lookup import (
     Filters,
@@ -32,6 +32,7 @@ from kg.lookup import (
     passages_of,
 )
 from kg.model import document_quads, place_quads
+from kg.sandbox import SparqlLimits, SparqlRunner, sandbox_for
 from kg.store import open_store
 from kg.vocabulary import load_graph, load_lexicon, vocab_dir, vocabulary_quads
 from search import hybrid
@@ -41,7 +42,6 @@ from search.index import IndexedPassage, PassageRecord, SearchIndex
 T = TypeVar("T")
 MAX_CACHED_ANSWERS = 256
 MAX_CARRIED_DOCUMENTS = 20_000
-RECORD_SUFFIXES = {".txt", ".md", ".markdown"}
 INGESTIBLE_SUFFIXES = {".pdf"} | RECORD_SUFFIXES
 Status = Literal["ingested", "replaced", "unchanged", "failed"]
 
@@ -86,6 +86,31 @@ class Workspace:
         self._carried: dict[str, dict[int, list[tuple[str, str]]]] = {}
         self._warming = threading.Lock()  # held by the one warming thread
         self._warm_wanted = threading.Event()
+        self._sparql: SparqlRunner | None = None
+        self._parser: WorkerPool | None = None  # file reading, in processes killed at a deadline
+        self._parser_lock = threading.Lock()
+        self._index_lock = threading.Lock()
+        # Background work (start-up repair, warming) checks this between steps, and close()
+        # waits for it: a thread still searching while the index closes under it crashes.
+        self._closing = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._threads_lock = threading.Lock()
+
+    @property
+    def sparql(self) -> SparqlRunner:
+        """SPARQL from requests: checked, bounded and run in worker processes (kg.sandbox)."""
+        if self._sparql is None:
+            s = self.settings
+            limits = SparqlLimits(
+                timeout_s=s.sparql_timeout_s,
+                result_cap=s.sparql_result_cap,
+                workers=s.sparql_workers,
+                memory_mb=s.sparql_memory_mb or None,
+                allowed_services=tuple(s.sparql_allowed_services),
+                max_query_kb=s.max_query_kb,
+            )
+            self._sparql = sandbox_for(self.store, s.data, limits)
+        return self._sparql
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, remembered until the store's next write (graph-wide questions such as
@@ -113,10 +138,18 @@ class Workspace:
     @property
     def index(self) -> SearchIndex:
         if self._index is None:
-            self._index = SearchIndex(self.settings.index_path, self.embedder)
-            # Start-up repair: the index may lag the store after a crash, or hold stale docs.
-            self._index.sync(self.store.document_ids(), self._passages_for)
+            with self._index_lock:  # the start-up thread and a first request may race here
+                if self._index is None:
+                    index = SearchIndex(self.settings.index_path, self.embedder)
+                    # Repair: the index may lag the store after a crash, or hold stale docs.
+                    index.sync(self.store.document_ids(), self._passages_for)
+                    self._index = index
         return self._index
+
+    @property
+    def index_ready(self) -> bool:
+        """Whether the index is open (a request that needs it before then waits for it)."""
+        return self._index is not None
 
     def _passages_for(self, doc_ids: list[str]) -> dict[str, list[PassageRecord]]:
         return {
@@ -179,24 +212,54 @@ class Workspace:
         and the lexical index (a first search). Run after start-up and after each write."""
         with contextlib.suppress(Exception):  # a cache filler must never take the server down
             for level in ("regency", "province"):
+                if self._closing.is_set():
+                    return
                 self.obstacle_rows(level)
-            self.search("perlindungan anak", 1)
+            if not self._closing.is_set():
+                self.search("perlindungan anak", 1)
+
+    def open_in_background(self) -> None:
+        """Load the model, repair the index and warm the caches on a thread, so that a server
+        answers at once; a request that needs the index waits for it."""
+
+        def open_then_warm() -> None:
+            with contextlib.suppress(Exception):  # a failure shows again on first real use
+                self.sparql.start()
+                _ = self.index
+            self.warm()
+
+        self._start(open_then_warm, "open")
 
     def warm_in_background(self) -> None:
-        """Warm on a daemon thread; a burst of writes gets one warming after the last of them,
-        not one thread each."""
+        """Warm on a thread; a burst of writes gets one warming after the last of them, not
+        one thread each."""
         self._warm_wanted.set()
         if self._warming.acquire(blocking=False):
-            threading.Thread(target=self._warm_while_wanted, name="warm", daemon=True).start()
+            self._start(self._warm_while_wanted, "warm", holds_warming=True)
+
+    def _start(self, work: Callable[[], None], name: str, holds_warming: bool = False) -> None:
+        with self._threads_lock:
+            if self._closing.is_set():
+                if holds_warming:
+                    self._warming.release()
+                return
+            self._threads = [t for t in self._threads if t.is_alive()]
+            thread = threading.Thread(target=work, name=name, daemon=True)
+            self._threads.append(thread)
+            thread.start()
 
     def _warm_while_wanted(self) -> None:
         while True:
-            while self._warm_wanted.is_set():
+            while self._warm_wanted.is_set() and not self._closing.is_set():
                 self._warm_wanted.clear()
                 self.warm()
             self._warming.release()
             # A write that came between the last check and the release: go on warming for it.
-            if not self._warm_wanted.is_set() or not self._warming.acquire(blocking=False):
+            if (
+                self._closing.is_set()
+                or not self._warm_wanted.is_set()
+                or not self._warming.acquire(blocking=False)
+            ):
                 return
 
     def _passage_concepts(
@@ -237,50 +300,101 @@ class Workspace:
         marker.write_text(digest.hexdigest())
 
     # --- ingest --------------------------------------------------------------------
-    def ingest_bytes(self, data: bytes, filename: str) -> Outcome:
-        """Ingest one file's content; never raises for bad input, says why instead."""
+    def ingest_bytes(
+        self,
+        data: bytes,
+        filename: str,
+        *,
+        replace: str | None = None,
+        replace_same_name: bool = False,
+    ) -> Outcome:
+        """Ingest one file's content; never raises for bad input, says why instead.
+
+        A study is its content, not its name: new content is a new study even under the name
+        of another. Older documents go only when asked, in the same store transaction as the
+        new one: `replace` (a document id), or every document of the same file name
+        (`replace_same_name`, the CLI's --replace-changed)."""
         try:
             doc_id, _ = content_id(data)
+            if replace is not None and not self.store.has_document(replace):
+                raise UnknownDocument(f"no document {replace} to replace")
             if self.store.has_document(doc_id):
-                return Outcome(filename, "unchanged", doc_id)
+                return self._already_there(doc_id, filename, replace)
             doc = self.parse(data, filename)
-            doc.mentions = extract_mentions(doc, self.lexicon)
             index = self.index  # opened (and synced) before the store changes
+            passages = [
+                PassageRecord(doc.id, p.index, p.page, p.section, p.text) for p in doc.passages
+            ]
+            # The slow step (seconds per hundred passages), done before the write lock so that
+            # other writers do not wait for it.
+            vectors = index.embed(passages)
         except IngestError as exc:
             return Outcome(filename, "failed", reason=exc.reason, code=exc.code)
         with self.write_lock:
             if self.store.has_document(doc.id):  # another writer got there first
-                return Outcome(filename, "unchanged", doc.id)
-            replaces = [d for d in self.store.documents_with_filename(doc.filename) if d != doc.id]
+                return self._already_there(doc.id, filename, replace)
+            if replace is not None and not self.store.has_document(replace):
+                return Outcome(filename, "failed", reason=f"no document {replace} to replace",
+                               code=UnknownDocument.code)  # fmt: skip
+            if replace is not None:
+                replaces = [replace]
+            elif replace_same_name:
+                replaces = self.store.documents_with_filename(doc.filename)
+            else:
+                replaces = []
             self.store.put_document(doc.id, document_quads(doc), place_quads(doc), replaces)
             # The index follows the store; if this fails, start-up repair catches it up.
             for old in replaces:
                 index.remove_document(old)
-            index.add_document(
-                doc.id,
-                [PassageRecord(doc.id, p.index, p.page, p.section, p.text) for p in doc.passages],
-            )
+            index.add_document(doc.id, passages, vectors)
         status: Status = "replaced" if replaces else "ingested"
         return Outcome(filename, status, doc.id, replaced=replaces, document=doc)
 
+    def _already_there(self, doc_id: str, filename: str, replace: str | None) -> Outcome:
+        """The content is in the store already; replacing another document with it only
+        drops that one."""
+        if replace is None or replace == doc_id:
+            return Outcome(filename, "unchanged", doc_id)
+        if not self.delete(replace):
+            return Outcome(filename, "failed", reason=f"no document {replace} to replace",
+                           code=UnknownDocument.code)  # fmt: skip
+        return Outcome(filename, "replaced", doc_id, replaced=[replace])
+
+    @property
+    def parser(self) -> WorkerPool:
+        """The worker processes that read files: started on first use, ended by close()."""
+        with self._parser_lock:
+            if self._closing.is_set():
+                raise ParserBusy("the service is shutting down")
+            if self._parser is None:
+                s = self.settings
+                self._parser = WorkerPool(WORKER_TARGET, s.parse_workers, s.parse_memory_mb or None)
+            return self._parser
+
     def parse(self, data: bytes, filename: str) -> Document:
-        suffix = Path(filename).suffix.lower()
-        if looks_like_pdf(data):
-            return document_from_pdf(data, filename, max_pages=self.settings.max_pages)
-        if suffix == ".pdf":
-            return document_from_pdf(data, filename, max_pages=self.settings.max_pages)
-        if suffix in RECORD_SUFFIXES or not suffix:
-            return document_from_record(data, filename)
-        raise UnsupportedType(
-            f"unsupported file type '{suffix}': give a PDF or a .txt/.md abstract record"
-        )
+        """File bytes -> Document with its mentions, within the text limit, in a worker
+        process with a deadline (ingest.pipeline: a hostile PDF ran pypdf for minutes)."""
+        s = self.settings
+        return read_document_isolated(
+            self.parser, data, filename, self.lexicon, timeout=s.parse_timeout_s,
+            max_pages=s.max_pages, max_chars=s.max_text_mb * 1024 * 1024,
+        )  # fmt: skip
 
     def ingest_paths(
-        self, paths: Iterable[Path], progress: Callable[[Outcome], None] | None = None
+        self,
+        paths: Iterable[Path],
+        progress: Callable[[Outcome], None] | None = None,
+        *,
+        replace_changed: bool = False,
     ) -> BatchSummary:
+        """Ingest files and folders; `replace_changed`: a file whose content changed replaces
+        the documents ingested before under its name."""
+        # Opening the index brings it in line with the store (a crash between the store write
+        # and the index write leaves it behind), also when every file turns out unchanged.
+        _ = self.index
         summary = BatchSummary()
         for path in expand_paths(paths):
-            outcome = self.ingest_file(path)
+            outcome = self.ingest_file(path, replace_changed=replace_changed)
             summary.outcomes.append(outcome)
             if progress:
                 progress(outcome)
@@ -288,13 +402,13 @@ class Workspace:
             self._index.save()
         return summary
 
-    def ingest_file(self, path: Path) -> Outcome:
+    def ingest_file(self, path: Path, *, replace_changed: bool = False) -> Outcome:
         try:
             data = path.read_bytes()
         except OSError as exc:
             return Outcome(str(path), "failed", reason=f"cannot read: {exc.strerror or exc}")
         try:
-            outcome = self.ingest_bytes(data, path.name)
+            outcome = self.ingest_bytes(data, path.name, replace_same_name=replace_changed)
         except Exception as exc:  # one broken file must never stop a batch
             reason = " ".join(str(exc).split())[:200] or type(exc).__name__
             return Outcome(str(path), "failed", reason=f"internal error: {reason}")
@@ -309,6 +423,17 @@ class Workspace:
         return deleted
 
     def close(self) -> None:
+        """Stop and wait for background work, then release the store, index and workers."""
+        with self._threads_lock:
+            self._closing.set()
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join()
+        if self._sparql is not None:
+            self._sparql.close()
+        with self._parser_lock:
+            if self._parser is not None:
+                self._parser.close()
         if self._index is not None:
             self._index.close()
         self.store.close()

@@ -1,19 +1,31 @@
-"""Extraction quality against the hand-made gold file bench/gold/extraction.json.
+"""Extraction quality against hand-made gold files, one table per set.
 
 Precision / recall / F1 per field, micro-averaged over documents:
 - places: (code, role) pairs; also `places (codes)` ignoring the role;
 - stakeholders: concept ids (discovered organisations count by acronym);
-- theories: concept ids, and `theory roles`: (id, role) pairs;
-- obstacles: category ids.
+- theories: concept ids; a gold theory the scheme lacks ({"concept": null, "label", "authors",
+  "year"}) is matched by a discovered theory with the same first author or label;
+  `theory roles`: (id, role) pairs; `theory citation`: (id, authors in order, year) for the
+  gold theories the scheme lacks, where the study states them;
+- methods: method concept ids;
+- obstacles: category ids, and each category on its own (`obstacle:<id>`).
+Extraction time per document (extract_mentions only, and reading plus structuring) is given
+per set; with --repeat N each document is timed N times and its fastest run counts, which
+steadies the figure on a shared machine.
 
-Usage: python bench/extraction_eval.py [--gold bench/gold/extraction.json] [--verbose]
+Usage:
+  python bench/extraction_eval.py [--gold FILE ...] [--verbose] [--repeat N]
+  (default: the old set, the old held-out set and the dev set; the dev held-out set,
+  bench/gold/extraction_dev_heldout.json, only when named)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -21,11 +33,27 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ingest.extract import extract_mentions  # noqa: E402
-from ingest.model import Document  # noqa: E402
+from ingest.model import Document, Mention  # noqa: E402
 from ingest.structure import document_from_pdf, document_from_record  # noqa: E402
 from kg.vocabulary import load_lexicon  # noqa: E402
 
-FIELDS = ["places", "places (codes)", "stakeholders", "theories", "theory roles", "obstacles"]
+FIELDS = [
+    "places",
+    "places (codes)",
+    "stakeholders",
+    "theories",
+    "theory roles",
+    "theory citation",
+    "methods",
+    "obstacles",
+]
+DEFAULT_GOLD = ["extraction.json", "extraction_heldout.json", "extraction_dev.json"]
+SET_NAMES = {
+    "extraction.json": "old",
+    "extraction_heldout.json": "old-heldout",
+    "extraction_dev.json": "dev",
+    "extraction_dev_heldout.json": "dev-heldout",
+}
 
 
 def load(path: Path) -> Document:
@@ -35,7 +63,30 @@ def load(path: Path) -> Document:
     return document_from_record(data, path.name)
 
 
-def predicted(doc: Document) -> dict[str, set]:
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _gold_theory_key(t: dict) -> str:
+    return t["concept"] or "new:" + _norm(t["label"])
+
+
+def _discovered_key(m: Mention, gold_new: list[dict]) -> str:
+    """A discovered theory takes the key of the gold theory it matches (first author or label)."""
+    authors = [a.lower() for a in m.authors]
+    label = _norm(m.name or m.label)
+    for t in gold_new:
+        gold_authors = [a.lower() for a in t.get("authors", [])]
+        if authors and gold_authors and authors[0] == gold_authors[0]:
+            return _gold_theory_key(t)
+        gold_label = _norm(t["label"])
+        if gold_label and (gold_label in label or label in gold_label):
+            return _gold_theory_key(t)
+    return "new:" + label
+
+
+def predicted(doc: Document, entry: dict) -> dict[str, set]:
+    gold_new = [t for t in entry.get("theories", []) if not t.get("concept")]
     out: dict[str, set] = defaultdict(set)
     for m in doc.mentions:
         local = m.concept.rsplit("/", 1)[-1]
@@ -45,52 +96,106 @@ def predicted(doc: Document) -> dict[str, set]:
         elif m.type == "stakeholder":
             out["stakeholders"].add(m.label if m.discovered else local)
         elif m.type == "theory":
-            out["theories"].add(local)
-            out["theory roles"].add((local, m.role))
+            key = _discovered_key(m, gold_new) if m.discovered else local
+            out["theories"].add(key)
+            out["theory roles"].add((key, m.role))
+            if m.discovered:
+                out["theory citation"].add((key, tuple(m.authors), m.year))
+        elif m.type == "method":
+            out["methods"].add(local)
         elif m.type == "obstacle":
             out["obstacles"].add(local)
+            out["obstacle:" + local].add(local)
     return out
 
 
 def expected(entry: dict) -> dict[str, set]:
-    return {
-        "places": {(p["code"], p["role"]) for p in entry.get("places", [])},
-        "places (codes)": {p["code"] for p in entry.get("places", [])},
-        "stakeholders": set(entry.get("stakeholders", [])) | set(entry.get("discovered_orgs", [])),
-        "theories": {t["concept"] for t in entry.get("theories", [])},
-        "theory roles": {(t["concept"], t["role"]) for t in entry.get("theories", [])},
-        "obstacles": set(entry.get("obstacles", [])),
-    }
+    theories = entry.get("theories", [])
+    want: dict[str, set] = defaultdict(set)
+    want.update(
+        {
+            "places": {(p["code"], p["role"]) for p in entry.get("places", [])},
+            "places (codes)": {p["code"] for p in entry.get("places", [])},
+            "stakeholders": set(entry.get("stakeholders", []))
+            | set(entry.get("discovered_orgs", [])),
+            "theories": {_gold_theory_key(t) for t in theories},
+            "theory roles": {(_gold_theory_key(t), t["role"]) for t in theories},
+            "theory citation": {
+                (_gold_theory_key(t), tuple(t.get("authors", [])), t.get("year"))
+                for t in theories
+                if not t.get("concept")
+            },
+            "methods": set(entry.get("methods", [])),
+            "obstacles": set(entry.get("obstacles", [])),
+        }
+    )
+    for category in entry.get("obstacles", []):
+        want["obstacle:" + category].add(category)
+    return want
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--gold", type=Path, default=ROOT / "bench/gold/extraction.json")
-    parser.add_argument("--verbose", "-v", action="store_true")
-    args = parser.parse_args()
-    gold = json.loads(args.gold.read_text(encoding="utf-8"))
-    lexicon = load_lexicon()
-    totals = {f: [0, 0, 0] for f in FIELDS}  # true positives, predicted, expected
+def prf(tp: int, pred: int, exp: int) -> tuple[float, float, float]:
+    p = tp / pred if pred else 0.0
+    r = tp / exp if exp else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def evaluate(gold_path: Path, lexicon, verbose: bool, repeat: int = 1) -> None:
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, predicted, expected
+    extract_times: list[float] = []
+    load_times: list[float] = []
     for entry in gold["documents"]:
-        doc = load(ROOT / entry["file"])
-        doc.mentions = extract_mentions(doc, lexicon)
-        got, want = predicted(doc), expected(entry)
-        for f in FIELDS:
+        loads, extracts = [], []
+        for _ in range(max(1, repeat)):
+            t0 = time.perf_counter()
+            doc = load(ROOT / entry["file"])
+            t1 = time.perf_counter()
+            doc.mentions = extract_mentions(doc, lexicon)
+            t2 = time.perf_counter()
+            loads.append(t1 - t0)
+            extracts.append(t2 - t1)
+        load_times.append(min(loads))
+        extract_times.append(min(extracts))
+        got, want = predicted(doc, entry), expected(entry)
+        for f in sorted(set(got) | set(want)):
             tp = len(got[f] & want[f])
             totals[f][0] += tp
             totals[f][1] += len(got[f])
             totals[f][2] += len(want[f])
-            if args.verbose and got[f] != want[f]:
+            if verbose and got[f] != want[f] and not f.startswith("obstacle:"):
                 print(f"{entry['file']} {f}: missed {sorted(want[f] - got[f], key=str)} "
                       f"extra {sorted(got[f] - want[f], key=str)}")  # fmt: skip
-    print(f"# extraction vs gold ({len(gold['documents'])} documents)")
-    print(f"{'field':<16} {'P':>6} {'R':>6} {'F1':>6}   tp/pred/gold")
-    for f in FIELDS:
+    name = SET_NAMES.get(gold_path.name, gold_path.stem)
+    n = len(gold["documents"])
+    print(f"\n## {name}: {gold_path.relative_to(ROOT)} ({n} documents)")
+    print(f"{'field':<28} {'P':>5} {'R':>5} {'F1':>5}   tp/pred/gold")
+    categories = sorted(f for f in totals if f.startswith("obstacle:"))
+    for f in FIELDS + categories:
         tp, pred, exp = totals[f]
-        p = tp / pred if pred else 0.0
-        r = tp / exp if exp else 0.0
-        f1 = 2 * p * r / (p + r) if p + r else 0.0
-        print(f"{f:<16} {p:6.2f} {r:6.2f} {f1:6.2f}   {tp}/{pred}/{exp}")
+        p, r, f1 = prf(tp, pred, exp)
+        label = "  " + f if f.startswith("obstacle:") else f
+        print(f"{label:<28} {p:5.2f} {r:5.2f} {f1:5.2f}   {tp}/{pred}/{exp}")
+    mean = 1000 * sum(extract_times) / n
+    worst = 1000 * max(extract_times)
+    mean_load = 1000 * sum(load_times) / n
+    print(f"time per document: extraction {mean:.1f} ms (max {worst:.1f} ms); "
+          f"reading and structuring {mean_load:.1f} ms")  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--gold", type=Path, nargs="+", default=None)
+    parser.add_argument("--verbose", "-v", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="time each document N times")
+    args = parser.parse_args()
+    paths = args.gold or [ROOT / "bench/gold" / name for name in DEFAULT_GOLD]
+    lexicon = load_lexicon()
+    # Warm the lexicon's compiled patterns so the first document's time is not the build's.
+    warm = load(ROOT / "bench/records/rec01-bantul-patbm.md")
+    extract_mentions(warm, lexicon)
+    for path in paths:
+        evaluate(path.resolve(), lexicon, args.verbose, args.repeat)
     return 0
 
 

@@ -29,7 +29,8 @@ class Replicated:
 def sources(with_records: bool = True) -> list[tuple[str, bytes]]:
     found = [(p.name, p.read_bytes()) for p in sorted((ROOT / "corpus").glob("*.pdf"))]
     if with_records:
-        found += [(p.name, p.read_bytes()) for p in sorted((ROOT / "bench" / "records").iterdir())]
+        records = sorted((ROOT / "bench" / "records").rglob("*"))
+        found += [(p.name, p.read_bytes()) for p in records if p.is_file()]
     return found
 
 

@@ -43,3 +43,31 @@ class TooLarge(IngestError):
 
 class NoText(IngestError):
     code = "no-text"
+
+
+class BadEncoding(IngestError):
+    code = "bad-encoding"
+
+
+class TooSlow(IngestError):
+    """Reading the file ran past its time limit (its worker process was killed)."""
+
+    code = "too-slow"
+
+
+class ParserBusy(IngestError):
+    """Every parse worker stayed busy for as long as the caller would wait: not the file's
+    fault, so the caller may try again."""
+
+    code = "busy"
+
+
+class UnknownDocument(IngestError):
+    """A replacement named a document the store does not hold."""
+
+    code = "unknown-document"
+
+
+def too_much_text(limit_chars: int) -> TooLarge:
+    """The one wording of the text limit, for PDFs and records alike."""
+    return TooLarge(f"too much text: more than the limit of {limit_chars / 2**20:g} MB per file")

@@ -5,7 +5,13 @@ so extraction stays free of RDF. Matching rules:
 - a label written in capitals and digits (an acronym: "P2TP2A", "UPTD PPA", "SDM") matches
   case-sensitively on word boundaries, so "LPA" is not found inside "lapangan";
 - any other label matches case-insensitively, with any run of spaces or a line break between
-  words, "dan" / "&" / "and" interchangeable, and an optional hyphen where the label has one.
+  words, "dan" / "&" / "and" interchangeable, and an optional hyphen where the label has one;
+- with `tolerant=True`, a run of one to three words that no label matches still matches a
+  label of six letters or more written with its spaces dropped ("sumberdaya manusia"), and a
+  single word matches a one-word label one letter off ("kordinasi", "anggran"; two letters
+  for words of twelve or more) when its first letter and last two letters agree, so that
+  suffixed words ("pendampingan" against "pendamping") stay apart;
+- with or without it, a reduplicated plural ("pulau-pulau") matches its one-word label.
 """
 
 from __future__ import annotations
@@ -13,6 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +109,11 @@ def phrase_pattern(
     phrases: tuple[str, ...] | list[str], *, plurals: bool = False
 ) -> re.Pattern[str]:
     """Case-insensitive alternation of phrases; with `plurals`, English -s/-es endings too."""
+    return _phrase_pattern(tuple(phrases), plurals)
+
+
+@lru_cache(maxsize=1024)
+def _phrase_pattern(phrases: tuple[str, ...], plurals: bool) -> re.Pattern[str]:
     ordered = sorted({p for p in phrases if p.strip()}, key=len, reverse=True)
     if not ordered:
         return re.compile(r"(?!x)x")
@@ -126,8 +141,24 @@ class LabelMatcher:
                 folded.append(label)
         self._exact = phrase_pattern_cased(exact)
         self._folded = phrase_pattern(folded, plurals=True)
+        # Labels without spaces or hyphens, for tolerant matching: "sumberdayamanusia" -> iri.
+        self._squashed: dict[str, str] = {}
+        for label in folded:
+            squashed = _squash(label)
+            if len(squashed) >= TOLERANT_MIN_LETTERS:
+                self._squashed.setdefault(squashed, self._iri_by_key[_key(label, exact=False)])
+        # Candidates share the first letter and the last two: "kordinasi" -> ("k", "si").
+        self._by_ends: dict[tuple[str, str], list[str]] = {}
+        for label in folded:
+            squashed = _squash(label)
+            if len(squashed) < TOLERANT_MIN_LETTERS or re.search(r"[\s\-]", label.strip()):
+                continue
+            self._by_ends.setdefault((squashed[0], squashed[-2:]), []).append(squashed)
+        self._near_cache: dict[str, str | None] = {}
 
-    def finditer(self, text: str, start: int = 0, end: int | None = None) -> Iterator[LabelHit]:
+    def finditer(
+        self, text: str, start: int = 0, end: int | None = None, *, tolerant: bool = False
+    ) -> Iterator[LabelHit]:
         end = len(text) if end is None else end
         hits: list[LabelHit] = []
         for pattern, exact in ((self._exact, True), (self._folded, False)):
@@ -135,8 +166,61 @@ class LabelMatcher:
                 iri = self._lookup(m.group(), exact=exact)
                 if iri:
                     hits.append(LabelHit(m.start(), m.end(), m.group(), iri))
+        # Indonesian plural by reduplication: "pulau-pulau", "kendala-kendala".
+        for m in _REDUPLICATED.finditer(text, start, end):
+            iri = self._lookup(m.group(1), exact=False)
+            if iri:
+                hits.append(LabelHit(m.start(), m.end(), m.group(), iri))
+        if tolerant:
+            hits += self._tolerant_hits(text, start, end, hits)
         hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
         yield from _longest_first(hits)
+
+    def _tolerant_hits(
+        self, text: str, start: int, end: int, exact_hits: list[LabelHit]
+    ) -> list[LabelHit]:
+        words = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text, start, end)]
+        # Characters inside a label already found, word by word.
+        covered: set[int] = set()
+        for h in exact_hits:
+            covered.update(range(h.start, h.end))
+        found: list[LabelHit] = []
+        for i in range(len(words)):
+            key = ""
+            for n in range(1, TOLERANT_MAX_WORDS + 1):
+                if i + n > len(words):
+                    break
+                w_start, w_end, word = words[i][0], words[i + n - 1][1], words[i + n - 1][2]
+                if n > 1 and not _SPACING.fullmatch(text, words[i + n - 2][1], words[i + n - 1][0]):
+                    break  # a run of words stops at punctuation
+                if w_start in covered or words[i + n - 1][0] in covered:
+                    break
+                key += word
+                if len(key) < TOLERANT_MIN_LETTERS:
+                    continue
+                # One letter off only for a single word against a one-word label.
+                iri = self._squashed.get(key) or (self._near(key) if n == 1 else None)
+                if iri:
+                    found.append(LabelHit(w_start, w_end, text[w_start:w_end], iri))
+                    covered.update(range(w_start, w_end))
+                    break
+        return found
+
+    def _near(self, key: str) -> str | None:
+        if key not in self._near_cache:
+            limit = 2 if len(key) >= 12 else 1
+            candidates = [
+                label
+                for label in self._by_ends.get((key[0], key[-2:]), ())
+                if abs(len(label) - len(key)) <= limit
+            ]
+            match = (
+                process.extractOne(key, candidates, scorer=Levenshtein.distance, score_cutoff=limit)
+                if candidates
+                else None
+            )
+            self._near_cache[key] = self._squashed[match[0]] if match else None
+        return self._near_cache[key]
 
     def _lookup(self, matched: str, *, exact: bool) -> str | None:
         key = _key(matched, exact=exact)
@@ -147,6 +231,17 @@ class LabelMatcher:
                 if key.endswith(cut) and (iri := self._iri_by_key.get(key[: -len(cut)])):
                     break
         return iri
+
+
+TOLERANT_MIN_LETTERS = 6
+TOLERANT_MAX_WORDS = 3
+_WORD = re.compile(r"[^\W\d_]+")
+_REDUPLICATED = re.compile(r"(?<![\w-])([^\W\d_]{3,})-\1(?![\w-])", re.IGNORECASE)
+_SPACING = re.compile(r"[\s\-]+")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s\-]+", "", text.lower())
 
 
 def _longest_first(hits: list[LabelHit]) -> Iterator[LabelHit]:

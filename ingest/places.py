@@ -19,25 +19,39 @@ from ingest.text import fold
 
 LEVELS = {1: "province", 2: "regency", 3: "district", 4: "village"}
 
-# Abbreviations and older names of provinces used in Indonesian writing.
-PROVINCE_ALIASES = {
-    "kepri": "21", "jabar": "32", "jateng": "33", "jatim": "35", "sumut": "12", "sumbar": "13",
-    "sumsel": "16", "kalbar": "61", "kalteng": "62", "kalsel": "63", "kaltim": "64",
-    "kaltara": "65", "sulut": "71", "sulteng": "72", "sulsel": "73", "sultra": "74",
-    "sulbar": "76", "ntt": "53", "ntb": "52", "diy": "34", "babel": "19", "malut": "82",
-    "nad": "11", "dki": "31", "dkijakarta": "31", "jakarta": "31", "yogyakarta": "34",
-    "diyogyakarta": "34", "bangkabelitung": "19", "nanggroeacehdarussalam": "11",
-    # English names, as abstracts write them.
-    "northsumatra": "12", "northsumatera": "12", "westsumatra": "13", "westsumatera": "13",
-    "southsumatra": "16", "southsumatera": "16", "riauislands": "21", "riauisland": "21",
-    "bangkabelitungislands": "19", "westjava": "32", "centraljava": "33", "eastjava": "35",
-    "specialregionofyogyakarta": "34", "yogyakartaspecialregion": "34",
-    "westnusatenggara": "52", "eastnusatenggara": "53", "westkalimantan": "61",
-    "centralkalimantan": "62", "southkalimantan": "63", "eastkalimantan": "64",
-    "northkalimantan": "65", "northsulawesi": "71", "centralsulawesi": "72",
-    "southsulawesi": "73", "southeastsulawesi": "74", "westsulawesi": "76",
-    "northmaluku": "82", "westpapua": "92", "southpapua": "93", "centralpapua": "94",
-    "highlandpapua": "95", "southwestpapua": "96",
+# Other names of provinces as Indonesian and English writing gives them: abbreviations, older
+# names, English names. The one table: look-up keys and the name pattern both come from it.
+PROVINCE_NAMES = {
+    "11": ["NAD", "Nanggroe Aceh Darussalam"],
+    "12": ["Sumut", "North Sumatra", "North Sumatera"],
+    "13": ["Sumbar", "West Sumatra", "West Sumatera"],
+    "16": ["Sumsel", "South Sumatra", "South Sumatera"],
+    "19": ["Babel", "Bangka Belitung", "Bangka Belitung Islands"],
+    "21": ["Kepri", "Riau Islands", "Riau Island"],
+    "31": ["DKI", "DKI Jakarta", "Jakarta"],
+    "32": ["Jabar", "West Java"],
+    "33": ["Jateng", "Central Java"],
+    "34": ["DIY", "DI Yogyakarta", "Yogyakarta", "Special Region of Yogyakarta",
+           "Yogyakarta Special Region"],
+    "35": ["Jatim", "East Java"],
+    "52": ["NTB", "West Nusa Tenggara"],
+    "53": ["NTT", "East Nusa Tenggara"],
+    "61": ["Kalbar", "West Kalimantan"],
+    "62": ["Kalteng", "Central Kalimantan"],
+    "63": ["Kalsel", "South Kalimantan"],
+    "64": ["Kaltim", "East Kalimantan"],
+    "65": ["Kaltara", "North Kalimantan"],
+    "71": ["Sulut", "North Sulawesi"],
+    "72": ["Sulteng", "Central Sulawesi"],
+    "73": ["Sulsel", "South Sulawesi"],
+    "74": ["Sultra", "Southeast Sulawesi"],
+    "76": ["Sulbar", "West Sulawesi"],
+    "82": ["Malut", "North Maluku"],
+    "92": ["West Papua"],
+    "93": ["South Papua"],
+    "94": ["Central Papua"],
+    "95": ["Highland Papua"],
+    "96": ["Southwest Papua"],
 }  # fmt: skip
 
 _NAME_WORD = r"[A-Z][\w'’-]*"
@@ -127,10 +141,12 @@ def gazetteer() -> dict[str, tuple[Region, ...]]:
             add(_bare(regency.name), r)
             for district in wilayah.list_wilayah(regency.code):
                 add(district.name, Region(district.code, district.name, 3))
-    for alias, code in PROVINCE_ALIASES.items():
-        region = region_by_code(code)
-        if region is not None:
-            index.setdefault(alias, []).append(region)
+    for code, names in PROVINCE_NAMES.items():
+        known = region_by_code(code)
+        if known is None:
+            continue
+        for name in names:
+            index.setdefault(key(name), []).append(known)
     return {k: tuple(v) for k, v in index.items()}
 
 
@@ -199,14 +215,7 @@ def find_places(text: str, address_spans: list[tuple[int, int]]) -> list[PlaceHi
 def _province_names() -> re.Pattern[str]:
     """Province names and aliases written as names (capitalised), e.g. 'East Java', 'Kepri'."""
     names = {p.name for p in wilayah.list_wilayah()}
-    names |= {"DKI Jakarta", "DI Yogyakarta", "Kepri", "Jabar", "Jateng", "Jatim", "Sumut",
-              "Sumbar", "Sumsel", "Kalbar", "Kalteng", "Kalsel", "Kaltim", "Kaltara", "Sulut",
-              "Sulteng", "Sulsel", "Sultra", "Sulbar", "NTT", "NTB", "DIY", "Babel", "Malut",
-              "North Sumatra", "West Sumatra", "South Sumatra", "Riau Islands", "West Java",
-              "Central Java", "East Java", "West Nusa Tenggara", "East Nusa Tenggara",
-              "West Kalimantan", "Central Kalimantan", "South Kalimantan", "East Kalimantan",
-              "North Kalimantan", "North Sulawesi", "Central Sulawesi", "South Sulawesi",
-              "Southeast Sulawesi", "West Sulawesi", "North Maluku", "West Papua"}  # fmt: skip
+    names |= {name for written in PROVINCE_NAMES.values() for name in written}
     body = "|".join(
         re.escape(n).replace(r"\ ", r"\s+") for n in sorted(names, key=len, reverse=True)
     )

@@ -12,7 +12,8 @@ import codecs
 import re
 from dataclasses import dataclass, field
 
-from ingest.errors import EmptyInput, UnsupportedType
+from ingest.errors import BadEncoding, EmptyInput, UnsupportedType, too_much_text
+from ingest.text import without_controls
 
 # Header field names (lower case, Indonesian and English) -> our field.
 FIELD_NAMES = {
@@ -37,10 +38,16 @@ class Record:
 
 
 def decode_text(data: bytes) -> str:
+    """The text of a record, with control characters removed (tab and newline kept)."""
     if not data.strip():
         raise EmptyInput("empty file (no text)")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        data = data.decode("utf-16").encode()  # Windows Notepad's "Unicode"
+        try:
+            data = data.decode("utf-16").encode()  # Windows Notepad's "Unicode"
+        except UnicodeDecodeError as exc:  # an odd byte count or a lone surrogate: cut short
+            raise BadEncoding(
+                f"broken UTF-16 text: {exc.reason} at byte {exc.start}; save it again as UTF-8"
+            ) from None
     if b"\x00" in data[:4096]:
         raise UnsupportedType("not a text file: it holds binary data")
     for encoding in ("utf-8-sig", "cp1252"):
@@ -54,12 +61,16 @@ def decode_text(data: bytes) -> str:
     controls = sum(1 for c in text[:4096] if ord(c) < 32 and c not in "\n\r\t\f")
     if controls > 0.01 * min(len(text), 4096):
         raise UnsupportedType("not a text file: it holds control characters")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # A few stray ones further on are dropped: stored, they broke the SPARQL XML results.
+    return without_controls(text)
 
 
-def parse_record(data: bytes) -> Record:
+def parse_record(data: bytes, *, max_chars: int | None = None) -> Record:
     """Declared fields from header lines (and YAML-like front matter) plus the body text."""
-    lines = decode_text(data).split("\n")
+    text = decode_text(data)
+    if max_chars is not None and len(text) > max_chars:
+        raise too_much_text(max_chars)
+    lines = text.split("\n")
     declared: dict[str, str] = {}
     body: list[str] = []
     in_header = True

@@ -18,7 +18,7 @@ from ingest.pdf import read_pdf
 from ingest.records import parse_record
 from ingest.references import parse_references
 from ingest.sections import find_sections, heading_kind
-from ingest.text import detect_language
+from ingest.text import detect_language, without_controls
 
 _ROMAN_FOOTER = re.compile(r"^\s*[ivxl]{1,6}\s*$", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[a-z][.)]|[-•*])\s+")
@@ -31,8 +31,10 @@ def content_id(data: bytes) -> tuple[str, str]:
     return digest[:16], digest
 
 
-def document_from_pdf(data: bytes, filename: str, *, max_pages: int = 2000) -> Document:
-    pdf = read_pdf(data, max_pages=max_pages)
+def document_from_pdf(
+    data: bytes, filename: str, *, max_pages: int = 2000, max_chars: int | None = None
+) -> Document:
+    pdf = read_pdf(data, max_pages=max_pages, max_chars=max_chars)
     pages = clean_pages(pdf.pages)
     roman = sum(bool(_ROMAN_FOOTER.match(p.strip().rsplit("\n", 1)[-1])) for p in pdf.pages if p)
     return build_document(
@@ -45,8 +47,8 @@ def document_from_pdf(data: bytes, filename: str, *, max_pages: int = 2000) -> D
     )
 
 
-def document_from_record(data: bytes, filename: str) -> Document:
-    record = parse_record(data)
+def document_from_record(data: bytes, filename: str, *, max_chars: int | None = None) -> Document:
+    record = parse_record(data, max_chars=max_chars)
     text = _join_record_lines(record.text)
     return build_document(
         [text], data=data, filename=filename, source_format="record", declared=record.declared
@@ -65,6 +67,7 @@ def build_document(
 ) -> Document:
     declared = declared or {}
     pdf_meta = pdf_meta or {}
+    filename = without_controls(filename)  # a file name on disk may hold any byte but / and NUL
     page_starts: list[int] = []
     parts: list[str] = []
     offset = 0

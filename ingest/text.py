@@ -126,3 +126,15 @@ def fold(text: str) -> str:
 
 def word_count(text: str) -> int:
     return len(text.split())
+
+
+# Characters no study needs and XML 1.0 cannot carry (a NUL in a title made the SPARQL XML
+# results unreadable): C0 and C1 controls but tab and newline, DEL, lone surrogates, U+FFFE/F.
+# Carriage returns, vertical tabs and form feeds break lines, so they become newlines.
+_LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+")
+
+
+def without_controls(text: str) -> str:
+    """`text` with control characters removed (tab and newline kept)."""
+    return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))

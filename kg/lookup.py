@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg import namespaces as ns
+from kg import shape
+from kg.shape import PROLOGUE
 from kg.store import GraphStore
 
 
@@ -31,10 +32,12 @@ class Filters:
                                        self.language, self.obstacle, self.theory, self.stakeholder))  # fmt: skip
 
 
-_PASSAGES = """SELECT ?g ?index ?page ?section ?text WHERE { GRAPH ?g {
-  ?p a <https://w3id.org/jejaring/ns#Passage> ; <https://w3id.org/jejaring/ns#index> ?index ;
-     <https://w3id.org/jejaring/ns#page> ?page ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?text .
-  OPTIONAL { ?p <https://w3id.org/jejaring/ns#section> ?section } } }"""
+_PASSAGES = (
+    PROLOGUE
+    + """SELECT ?g ?index ?page ?section ?text WHERE { GRAPH ?g {
+  ?p a jj:Passage ; jj:index ?index ; jj:page ?page ; rdf:value ?text .
+  OPTIONAL { ?p jj:section ?section } } }"""
+)
 
 
 def passages_of(
@@ -43,7 +46,7 @@ def passages_of(
     """(index, page, section, text) of every passage of each document, in order."""
     out: dict[str, list[tuple[int, int, str, str]]] = {}
     for doc_id in doc_ids:
-        rows = store.select(_PASSAGES, g=ox.NamedNode(ns.doc_iri(doc_id)))
+        rows = store.select(_PASSAGES, g=shape.doc_iri(doc_id))
         out[doc_id] = sorted(
             (int(r["index"].value), int(r["page"].value),
              r["section"].value if "section" in r else "", r["text"].value)
@@ -53,19 +56,13 @@ def passages_of(
 
 
 _FILTER_QUERIES = {
-    "place": """SELECT ?code ?doc WHERE { ?doc <https://w3id.org/jejaring/ns#studiesPlace> ?place .
-        ?place <https://w3id.org/jejaring/ns#kemendagriCode> ?c .
-        FILTER(?c = ?code || STRSTARTS(?c, CONCAT(?code, "."))) }""",
-    "obstacle": "SELECT ?concept ?doc WHERE { ?doc <https://w3id.org/jejaring/ns#reportsObstacle> ?concept }",
-    "theory": """SELECT ?concept ?doc WHERE { { ?doc <https://w3id.org/jejaring/ns#usesTheory> ?concept }
-        UNION { ?doc <https://w3id.org/jejaring/ns#citesTheory> ?concept } }""",
-    "stakeholder": "SELECT ?concept ?doc WHERE { ?doc <https://w3id.org/jejaring/ns#involvesStakeholder> ?concept }",
+    "place": PROLOGUE + """SELECT ?code ?doc WHERE { ?doc jj:studiesPlace ?place .
+        ?place jj:kemendagriCode ?c . FILTER(?c = ?code || STRSTARTS(?c, CONCAT(?code, "."))) }""",
+    "obstacle": PROLOGUE + "SELECT ?concept ?doc WHERE { ?doc jj:reportsObstacle ?concept }",
+    "theory": PROLOGUE + """SELECT ?concept ?doc WHERE { { ?doc jj:usesTheory ?concept }
+        UNION { ?doc jj:citesTheory ?concept } }""",
+    "stakeholder": PROLOGUE + "SELECT ?concept ?doc WHERE { ?doc jj:involvesStakeholder ?concept }",
 }  # fmt: skip
-_CONCEPT_BASE = {
-    "obstacle": ns.BASE + "concept/obstacle/",
-    "theory": ns.BASE + "concept/theory/",
-    "stakeholder": ns.BASE + "concept/stakeholder/",
-}
 
 
 def documents_matching(store: GraphStore, filters: Filters) -> set[str] | None:
@@ -75,13 +72,16 @@ def documents_matching(store: GraphStore, filters: Filters) -> set[str] | None:
     sets: list[set[str]] = []
     if filters.place:
         rows = store.select(_FILTER_QUERIES["place"], code=ox.Literal(filters.place))
-        sets.append({_doc_id(r["doc"]) for r in rows})
+        sets.append({shape.doc_id_of(r["doc"]) for r in rows})
     for name in ("obstacle", "theory", "stakeholder"):
         value = getattr(filters, name)
         if value:
-            concept = ox.NamedNode(_CONCEPT_BASE[name] + value)
+            concept = shape.concept_iri(name, value)
             sets.append(
-                {_doc_id(r["doc"]) for r in store.select(_FILTER_QUERIES[name], concept=concept)}
+                {
+                    shape.doc_id_of(r["doc"])
+                    for r in store.select(_FILTER_QUERIES[name], concept=concept)
+                }
             )
     if any(
         v is not None for v in (filters.year_from, filters.year_to, filters.kind, filters.language)
@@ -111,20 +111,23 @@ def _by_metadata(store: GraphStore, filters: Filters) -> set[str]:
             and (row["language"].value if "language" in row else None) != filters.language
         ):
             continue
-        found.add(_doc_id(row["g"]))
+        found.add(shape.doc_id_of(row["g"]))
     return found
 
 
-_META = """SELECT ?g ?title ?year ?kind ?language WHERE { GRAPH ?g {
-  OPTIONAL { ?g <http://purl.org/dc/terms/title> ?title }
-  OPTIONAL { ?g <http://purl.org/spar/fabio/hasPublicationYear> ?year }
-  OPTIONAL { ?g <https://w3id.org/jejaring/ns#kind> ?kind }
-  OPTIONAL { ?g <http://purl.org/dc/terms/language> ?language } } } LIMIT 1"""
+_META = (
+    PROLOGUE
+    + """SELECT ?g ?title ?year ?kind ?language WHERE { GRAPH ?g {
+  OPTIONAL { ?g dct:title ?title }
+  OPTIONAL { ?g fabio:hasPublicationYear ?year }
+  OPTIONAL { ?g jj:kind ?kind }
+  OPTIONAL { ?g dct:language ?language } } } LIMIT 1"""
+)
 
 
 def document_meta(store: GraphStore, doc_id: str) -> dict[str, object]:
     meta: dict[str, object] = {"id": doc_id}
-    for row in store.select(_META, g=ox.NamedNode(ns.doc_iri(doc_id))):
+    for row in store.select(_META, g=shape.doc_iri(doc_id)):
         for name in ("title", "year", "kind", "language"):
             if name in row:
                 value = row[name].value
@@ -132,27 +135,24 @@ def document_meta(store: GraphStore, doc_id: str) -> dict[str, object]:
     return meta
 
 
-_CARRIED = """SELECT ?g ?passage ?concept ?kind WHERE { GRAPH ?g {
-  ?evidence <https://w3id.org/jejaring/ns#passage> ?passage .
-  ?annotation <http://www.w3.org/ns/oa#hasTarget> ?evidence ;
-              <http://www.w3.org/ns/oa#hasBody> ?concept ;
-              <https://w3id.org/jejaring/ns#mentionType> ?kind } }"""
+_CARRIED = (
+    PROLOGUE
+    + """SELECT ?g ?index ?concept ?kind WHERE { GRAPH ?g {
+  ?evidence jj:passage ?passage .
+  ?passage jj:index ?index .
+  ?annotation oa:hasTarget ?evidence ; oa:hasBody ?concept ; jj:mentionType ?kind } }"""
+)
 
 
 def document_passage_concepts(store: GraphStore, doc_id: str) -> dict[int, list[tuple[str, str]]]:
     """(mention type, concept IRI) carried by each passage of one document, through evidence.
     One query bound to the document's graph; a document never changes under its id (the id is
     its content hash), so callers may keep the answer."""
-    graph = ox.NamedNode(ns.doc_iri(doc_id))
     found: dict[int, dict[str, str]] = {}
-    for row in store.select(_CARRIED, g=graph):
-        index = int(row["passage"].value.rsplit("/", 1)[-1])
+    for row in store.select(_CARRIED, g=shape.doc_iri(doc_id)):
+        index = int(row["index"].value)
         found.setdefault(index, {})[row["concept"].value] = row["kind"].value
     return {
         index: [(kind, concept) for concept, kind in concepts.items()]
         for index, concepts in found.items()
     }
-
-
-def _doc_id(term: ox.Term) -> str:
-    return term.value.rsplit("/", 1)[-1]

@@ -19,43 +19,46 @@ from pyoxigraph import Literal, NamedNode, Quad
 from ingest.model import Document, Mention, Reference
 from ingest.places import region_by_code
 from ingest.references import family_name, work_key
-from kg import namespaces as ns
+from kg import shape
+from kg.shape import (
+    BIBO,
+    BIRO,
+    CITO,
+    DCT,
+    FABIO,
+    FOAF,
+    FRBR,
+    JJ,
+    OA,
+    PLACES_GRAPH,
+    PROV,
+    RDF,
+    SCHEMA,
+    SKOS,
+    integer,
+    text,
+)  # fmt: skip
 
-EXTRACTOR = NamedNode(ns.BASE + "agent/extractor/0.1")
-XSD_INT = NamedNode(str(ns.XSD.integer))
-XSD_YEAR = NamedNode(str(ns.XSD.gYear))
-XSD_BOOL = NamedNode(str(ns.XSD.boolean))
-PLACES_GRAPH = NamedNode(str(ns.PLACES_GRAPH))
+EXTRACTOR = NamedNode("https://w3id.org/jejaring/agent/extractor/0.1")
 
 KIND_TYPES = {
-    "article": (ns.FABIO.JournalArticle, ns.BIBO.AcademicArticle),
-    "thesis": (ns.FABIO.Thesis, ns.BIBO.Thesis),
-    "report": (ns.FABIO.ReportDocument, ns.BIBO.Report),
-    "other": (ns.FABIO.Expression, ns.BIBO.Document),
+    "article": (FABIO.JournalArticle, BIBO.AcademicArticle),
+    "thesis": (FABIO.Thesis, BIBO.Thesis),
+    "report": (FABIO.ReportDocument, BIBO.Report),
+    "other": (FABIO.Expression, BIBO.Document),
 }
 LINK_BY_TYPE_ROLE = {
-    ("stakeholder", None): ns.JJ.involvesStakeholder,
-    ("theory", "framework"): ns.JJ.usesTheory,
-    ("theory", "cited"): ns.JJ.citesTheory,
-    ("method", "cited"): ns.JJ.usesMethod,
-    ("obstacle", None): ns.JJ.reportsObstacle,
-    ("place", "studied"): ns.JJ.studiesPlace,
-    ("place", "mentioned"): ns.JJ.mentionsPlace,
+    ("stakeholder", None): JJ.involvesStakeholder,
+    ("theory", "framework"): JJ.usesTheory,
+    ("theory", "cited"): JJ.citesTheory,
+    ("method", "cited"): JJ.usesMethod,
+    ("obstacle", None): JJ.reportsObstacle,
+    ("place", "studied"): JJ.studiesPlace,
+    ("place", "mentioned"): JJ.mentionsPlace,
 }
-
-
-def n(iri: object) -> NamedNode:
-    if isinstance(iri, NamedNode):
-        return iri
-    return NamedNode(str(iri))
-
-
-def text(value: str, language: str | None = None) -> Literal:
-    return Literal(value, language=language) if language else Literal(value)
-
-
-def integer(value: int) -> Literal:
-    return Literal(str(value), datatype=XSD_INT)
+# The scheme a concept found in a study (not in our vocabulary) joins, by mention type.
+DISCOVERED_SCHEMES = {"stakeholder": JJ.StakeholderScheme, "theory": JJ.TheoryScheme}
+Triple = tuple[NamedNode, NamedNode, NamedNode | Literal]
 
 
 def slug(value: str) -> str:
@@ -63,13 +66,9 @@ def slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "x"
 
 
-def work_iri(key: str) -> str:
-    return f"{ns.WORK}{key}"
-
-
 def document_quads(doc: Document) -> list[Quad]:
     """Every quad of one document, all in its named graph (the document IRI)."""
-    graph = n(ns.doc_iri(doc.id))
+    graph = shape.doc_iri(doc.id)
     return [Quad(s, p, o, graph) for s, p, o in _triples(doc)]
 
 
@@ -85,77 +84,75 @@ def place_quads(doc: Document) -> list[Quad]:
         region = region_by_code(code)
         if region is None:
             continue
-        node = n(ns.place_iri(code))
+        node = shape.place_iri(code)
         for p, o in (
-            (ns.RDF.type, n(ns.SCHEMA.AdministrativeArea)),
-            (ns.SCHEMA.name, text(region.name)),
-            (ns.SKOS.prefLabel, text(region.name, "id")),
-            (ns.JJ.kemendagriCode, text(code)),
-            (ns.JJ.adminLevel, text(region.level_name)),
+            (RDF.type, SCHEMA.AdministrativeArea),
+            (SCHEMA.name, text(region.name)),
+            (SKOS.prefLabel, text(region.name, "id")),
+            (JJ.kemendagriCode, text(code)),
+            (JJ.adminLevel, text(region.level_name)),
         ):
-            quads.append(Quad(node, n(p), o, PLACES_GRAPH))
+            quads.append(Quad(node, p, o, PLACES_GRAPH))
         for parent in region.parents:
-            quads.append(
-                Quad(node, n(ns.SCHEMA.containedInPlace), n(ns.place_iri(parent)), PLACES_GRAPH)
-            )
+            quads.append(Quad(node, SCHEMA.containedInPlace, shape.place_iri(parent), PLACES_GRAPH))
     return quads
 
 
-def _triples(doc: Document) -> Iterator[tuple[NamedNode, NamedNode, object]]:
-    d = n(ns.doc_iri(doc.id))
+def _triples(doc: Document) -> Iterator[Triple]:
+    d = shape.doc_iri(doc.id)
     for rdf_type in KIND_TYPES.get(doc.kind, KIND_TYPES["other"]):
-        yield d, n(ns.RDF.type), n(rdf_type)
-    yield d, n(ns.DCTERMS.identifier), text(doc.id)
-    yield d, n(ns.DCTERMS.title), text(doc.title, doc.language)
-    yield d, n(ns.DCTERMS.language), text(doc.language)
-    yield d, n(ns.JJ.kind), text(doc.kind)
-    yield d, n(ns.JJ.sourceFilename), text(doc.filename)
-    yield d, n(ns.JJ.contentHash), text(doc.sha256)
-    yield d, n(ns.JJ.pageCount), integer(doc.pages)
-    yield d, n(ns.JJ.sourceFormat), text(doc.source_format)
-    yield d, n(ns.PROV.wasGeneratedBy), EXTRACTOR
+        yield d, RDF.type, rdf_type
+    yield d, DCT.identifier, text(doc.id)
+    yield d, DCT.title, text(doc.title, doc.language)
+    yield d, DCT.language, text(doc.language)
+    yield d, JJ.kind, text(doc.kind)
+    yield d, JJ.sourceFilename, text(doc.filename)
+    yield d, JJ.contentHash, text(doc.sha256)
+    yield d, JJ.pageCount, integer(doc.pages)
+    yield d, JJ.sourceFormat, text(doc.source_format)
+    yield d, PROV.wasGeneratedBy, EXTRACTOR
     if doc.year:
-        yield d, n(ns.FABIO.hasPublicationYear), Literal(str(doc.year), datatype=XSD_YEAR)
+        yield d, FABIO.hasPublicationYear, shape.year(doc.year)
     for language, abstract in doc.abstracts.items():
-        yield d, n(ns.DCTERMS.abstract), text(abstract, language)
+        yield d, DCT.abstract, text(abstract, language)
     for keyword in doc.keywords:
-        yield d, n(ns.SCHEMA.keywords), text(keyword)
+        yield d, SCHEMA.keywords, text(keyword)
     yield from _authors(doc, d)
     own_key = work_key([a.name for a in doc.authors], doc.year)
     if own_key:
-        yield d, n(ns.FRBR.realizationOf), n(work_iri(own_key))
+        yield d, FRBR.realizationOf, shape.work_iri(own_key)
     yield from _passages(doc, d)
     for index, mention in enumerate(doc.mentions):
         yield from _mention(doc, d, index, mention)
     for index, reference in enumerate(doc.references):
-        yield from _reference(d, index, reference)
+        yield from _reference(doc.id, d, index, reference)
 
 
-def _authors(doc: Document, d: NamedNode) -> Iterator[tuple[NamedNode, NamedNode, object]]:
+def _authors(doc: Document, d: NamedNode) -> Iterator[Triple]:
     for position, author in enumerate(doc.authors, start=1):
-        person = n(f"{ns.PERSON}{slug(author.name)}")
-        role = n(f"{d.value}/author/{position}")
-        yield d, n(ns.DCTERMS.creator), person
-        yield person, n(ns.RDF.type), n(ns.FOAF.Person)
-        yield person, n(ns.FOAF.name), text(author.name)
-        yield d, n(ns.JJ.authorship), role
-        yield role, n(ns.JJ.position), integer(position)
-        yield role, n(ns.JJ.agent), person
+        person = shape.person_iri(slug(author.name))
+        role = shape.author_role_iri(doc.id, position)
+        yield d, DCT.creator, person
+        yield person, RDF.type, FOAF.Person
+        yield person, FOAF.name, text(author.name)
+        yield d, JJ.authorship, role
+        yield role, JJ.position, integer(position)
+        yield role, JJ.agent, person
         if author.affiliation:
-            yield role, n(ns.SCHEMA.affiliation), text(author.affiliation)
+            yield role, SCHEMA.affiliation, text(author.affiliation)
 
 
-def _passages(doc: Document, d: NamedNode) -> Iterator[tuple[NamedNode, NamedNode, object]]:
+def _passages(doc: Document, d: NamedNode) -> Iterator[Triple]:
     for passage in doc.passages:
-        p = n(f"{d.value}/passage/{passage.index}")
-        yield p, n(ns.RDF.type), n(ns.JJ.Passage)
-        yield p, n(ns.DCTERMS.isPartOf), d
-        yield p, n(ns.JJ["index"]), integer(passage.index)
-        yield p, n(ns.RDF.value), text(passage.text)
-        yield p, n(ns.JJ.page), integer(passage.page)
-        yield p, n(ns.JJ.section), text(passage.section)
-        yield p, n(ns.OA.start), integer(passage.start)
-        yield p, n(ns.OA.end), integer(passage.end)
+        p = shape.passage_iri(doc.id, passage.index)
+        yield p, RDF.type, JJ.Passage
+        yield p, DCT.isPartOf, d
+        yield p, JJ["index"], integer(passage.index)
+        yield p, RDF.value, text(passage.text)
+        yield p, JJ.page, integer(passage.page)
+        yield p, JJ.section, text(passage.section)
+        yield p, OA.start, integer(passage.start)
+        yield p, OA.end, integer(passage.end)
 
 
 def passage_index_at(doc: Document, offset: int) -> int | None:
@@ -165,78 +162,79 @@ def passage_index_at(doc: Document, offset: int) -> int | None:
     return None
 
 
-def _mention(
-    doc: Document, d: NamedNode, index: int, mention: Mention
-) -> Iterator[tuple[NamedNode, NamedNode, object]]:
-    concept = n(mention.concept)
+def _mention(doc: Document, d: NamedNode, index: int, mention: Mention) -> Iterator[Triple]:
+    concept = NamedNode(mention.concept)
     link = LINK_BY_TYPE_ROLE.get((mention.type, mention.role)) or LINK_BY_TYPE_ROLE.get(
         (mention.type, None)
     )
     if link is not None:
-        yield d, n(link), concept
-    a = n(f"{d.value}/mention/{index}")
-    yield a, n(ns.RDF.type), n(ns.OA.Annotation)
-    yield a, n(ns.OA.motivatedBy), n(ns.OA.identifying)
-    yield a, n(ns.OA.hasBody), concept
-    yield a, n(ns.JJ.mentionType), text(mention.type)
-    yield a, n(ns.SKOS.prefLabel), text(mention.label)
-    yield a, n(ns.PROV.wasGeneratedBy), EXTRACTOR
+        yield d, link, concept
+    a = shape.mention_iri(doc.id, index)
+    yield a, RDF.type, OA.Annotation
+    yield a, JJ.position, integer(index)  # the order the extractor found them in, as data
+    yield a, OA.motivatedBy, OA.identifying
+    yield a, OA.hasBody, concept
+    yield a, JJ.mentionType, text(mention.type)
+    yield a, SKOS.prefLabel, text(mention.label)
+    yield a, PROV.wasGeneratedBy, EXTRACTOR
     if mention.role:
-        yield a, n(ns.JJ.role), text(mention.role)
+        yield a, JJ.role, text(mention.role)
     if mention.name:
-        yield a, n(ns.SCHEMA.name), text(mention.name)
+        yield a, SCHEMA.name, text(mention.name)
     if mention.year:
-        yield a, n(ns.JJ.citationYear), integer(mention.year)
+        yield a, JJ.citationYear, integer(mention.year)
     for author in mention.authors:
-        yield a, n(ns.JJ.citationAuthor), text(author)
+        yield a, JJ.citationAuthor, text(author)
+    if mention.authors:  # RDF values have no order: the order the study gives, as one list
+        yield a, JJ.citationAuthorList, text("; ".join(mention.authors))
     if mention.discovered:
-        yield concept, n(ns.RDF.type), n(ns.SKOS.Concept)
-        yield concept, n(ns.SKOS.inScheme), n(ns.JJ.StakeholderScheme)
-        yield concept, n(ns.SKOS.prefLabel), text(mention.name or mention.label, "id")
-        yield concept, n(ns.JJ.acronym), text(mention.label)
-        yield concept, n(ns.JJ.discovered), Literal("true", datatype=XSD_BOOL)
+        scheme = DISCOVERED_SCHEMES.get(mention.type, JJ.StakeholderScheme)
+        yield concept, RDF.type, SKOS.Concept
+        yield concept, SKOS.inScheme, scheme
+        yield concept, SKOS.prefLabel, text(mention.name or mention.label, "id")
+        if mention.type == "stakeholder":
+            yield concept, JJ.acronym, text(mention.label)
+        yield concept, JJ.discovered, shape.boolean(True)
     for k, evidence in enumerate(mention.evidence):
-        e = n(f"{a.value}/evidence/{k}")
-        selector = n(f"{e.value}/selector")
-        yield a, n(ns.OA.hasTarget), e
-        yield e, n(ns.RDF.type), n(ns.OA.SpecificResource)
-        yield e, n(ns.OA.hasSource), d
-        yield e, n(ns.JJ.page), integer(evidence.page)
-        yield e, n(ns.JJ.position), integer(k)
+        e = shape.evidence_iri(a, k)
+        selector = shape.selector_iri(e)
+        yield a, OA.hasTarget, e
+        yield e, RDF.type, OA.SpecificResource
+        yield e, OA.hasSource, d
+        yield e, JJ.page, integer(evidence.page)
+        yield e, JJ.position, integer(k)
         if evidence.section:
-            yield e, n(ns.JJ.section), text(evidence.section)
+            yield e, JJ.section, text(evidence.section)
         passage = passage_index_at(doc, evidence.start) if evidence.end > evidence.start else None
         if passage is not None:
-            yield e, n(ns.JJ.passage), n(f"{d.value}/passage/{passage}")
-        yield e, n(ns.OA.hasSelector), selector
-        yield selector, n(ns.RDF.type), n(ns.OA.TextQuoteSelector)
-        yield selector, n(ns.OA.exact), text(evidence.quote)
-        yield selector, n(ns.OA.start), integer(evidence.start)
-        yield selector, n(ns.OA.end), integer(evidence.end)
+            yield e, JJ.passage, shape.passage_iri(doc.id, passage)
+        yield e, OA.hasSelector, selector
+        yield selector, RDF.type, OA.TextQuoteSelector
+        yield selector, OA.exact, text(evidence.quote)
+        yield selector, OA.start, integer(evidence.start)
+        yield selector, OA.end, integer(evidence.end)
 
 
-def _reference(
-    d: NamedNode, index: int, reference: Reference
-) -> Iterator[tuple[NamedNode, NamedNode, object]]:
-    r = n(f"{d.value}/reference/{index}")
-    yield r, n(ns.RDF.type), n(ns.BIRO.BibliographicReference)
-    yield d, n(ns.BIRO.hasReference), r
-    yield r, n(ns.JJ.position), integer(index)
-    yield r, n(ns.DCTERMS.bibliographicCitation), text(reference.raw)
+def _reference(doc_id: str, d: NamedNode, index: int, reference: Reference) -> Iterator[Triple]:
+    r = shape.reference_iri(doc_id, index)
+    yield r, RDF.type, BIRO.BibliographicReference
+    yield d, BIRO.hasReference, r
+    yield r, JJ.position, integer(index)
+    yield r, DCT.bibliographicCitation, text(reference.raw)
     for author in reference.authors:
-        yield r, n(ns.JJ.citationAuthor), text(author)
+        yield r, JJ.citationAuthor, text(author)
     if reference.year:
-        yield r, n(ns.JJ.citationYear), integer(reference.year)
+        yield r, JJ.citationYear, integer(reference.year)
     if reference.title:
-        yield r, n(ns.DCTERMS.title), text(reference.title)
+        yield r, DCT.title, text(reference.title)
     key = work_key(reference.authors, reference.year)
     if key:
-        w = n(work_iri(key))
-        yield r, n(ns.BIRO.references), w
-        yield d, n(ns.CITO.cites), w
-        yield w, n(ns.RDF.type), n(ns.FABIO.Work)
-        yield w, n(ns.JJ.citationAuthor), text(family_name(reference.authors[0]))
+        w = shape.work_iri(key)
+        yield r, BIRO.references, w
+        yield d, CITO.cites, w
+        yield w, RDF.type, FABIO.Work
+        yield w, JJ.citationAuthor, text(family_name(reference.authors[0]))
         if reference.year:
-            yield w, n(ns.JJ.citationYear), integer(reference.year)
+            yield w, JJ.citationYear, integer(reference.year)
         if reference.title:
-            yield w, n(ns.DCTERMS.title), text(reference.title)
+            yield w, DCT.title, text(reference.title)

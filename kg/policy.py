@@ -15,7 +15,9 @@ from typing import Any, Literal
 import pyoxigraph as ox
 
 from kg.queries import resolve
-from kg.store import GraphStore, graph_of
+from kg.shape import PROLOGUE, Term, concept_id
+from kg.shape import doc_iri as graph_of
+from kg.store import GraphStore
 
 Level = Literal["regency", "province"]
 
@@ -27,12 +29,17 @@ _KIND_OF_LINK = {
 
 # Bound to the document's own graph (its name is the document IRI): a hundred times faster
 # than finding the document by its identifier in the union of all graphs.
-_DOCUMENT_CONCEPTS = f"""SELECT ?g ?link ?concept ?label WHERE {{
+_DOCUMENT_CONCEPTS = (
+    PROLOGUE
+    + f"""SELECT ?g ?link ?concept ?label WHERE {{
   GRAPH ?g {{ ?g ?link ?concept . VALUES ?link {{ {_LINKS} }} }}
   OPTIONAL {{ ?concept skos:prefLabel ?label FILTER(LANG(?label) = "en") }}
   OPTIONAL {{ ?concept schema:name ?label }} }}"""
+)
 
-_SHARED = f"""SELECT ?docId ?link ?concept (SAMPLE(?name) AS ?label)
+_SHARED = (
+    PROLOGUE
+    + f"""SELECT ?docId ?link ?concept (SAMPLE(?name) AS ?label)
        (COUNT(DISTINCT ?other) AS ?studies)
        (GROUP_CONCAT(DISTINCT ?otherId; separator=" ") AS ?others) WHERE {{
   ?doc dct:identifier ?docId ; ?link ?concept . VALUES ?link {{ {_LINKS} }}
@@ -40,40 +47,53 @@ _SHARED = f"""SELECT ?docId ?link ?concept (SAMPLE(?name) AS ?label)
   OPTIONAL {{ ?concept skos:prefLabel ?name FILTER(LANG(?name) = "en") }}
   OPTIONAL {{ ?concept schema:name ?name }}
 }} GROUP BY ?docId ?link ?concept ORDER BY DESC(?studies)"""
+)
 
-_REFERENCES_MATCHED = """SELECT ?docId ?work (COUNT(DISTINCT ?other) AS ?citedBy)
+_REFERENCES_MATCHED = (
+    PROLOGUE
+    + """SELECT ?docId ?work (COUNT(DISTINCT ?other) AS ?citedBy)
        (SAMPLE(?realizerId) AS ?document) WHERE {
   ?doc dct:identifier ?docId ; cito:cites ?work .
   OPTIONAL { ?other cito:cites ?work FILTER(?other != ?doc) }
   OPTIONAL { ?realizer frbr:realizationOf ?work ; dct:identifier ?realizerId
              FILTER(?realizer != ?doc) }
 } GROUP BY ?docId ?work"""
+)
 
-_CITED_BY = """SELECT ?docId ?citingId ?title WHERE {
+_CITED_BY = (
+    PROLOGUE
+    + """SELECT ?docId ?citingId ?title WHERE {
   ?doc dct:identifier ?docId ; frbr:realizationOf ?work .
   ?citing cito:cites ?work ; dct:identifier ?citingId ; dct:title ?title .
   FILTER(?citing != ?doc) }"""
+)
 
 # The provinces, regencies and cities studies are about: each studied place itself or an area
 # it lies in (places carry every ancestor); from the few studied places outward, which keeps it
 # fast at 1,000 studies.
-_STUDIED_AREAS = """SELECT DISTINCT ?code ?name ?level WHERE {
+_STUDIED_AREAS = (
+    PROLOGUE
+    + """SELECT DISTINCT ?code ?name ?level WHERE {
   { SELECT DISTINCT ?place WHERE { ?doc jj:studiesPlace ?place } }
   ?place schema:containedInPlace? ?area .
   ?area jj:adminLevel ?level ; jj:kemendagriCode ?code ; schema:name ?name .
   FILTER(?level IN ("province", "regency", "city")) }"""
+)
 
-_PLACE = """SELECT ?code ?name ?level WHERE {
+_PLACE = (
+    PROLOGUE
+    + """SELECT ?code ?name ?level WHERE {
   ?place jj:kemendagriCode ?code ; schema:name ?name ; jj:adminLevel ?level } LIMIT 1"""
+)
 
 
-def _value(row: dict[str, ox.Term], name: str) -> str | None:
+def _value(row: dict[str, Term], name: str) -> str | None:
     term = row.get(name)
     return term.value if term is not None else None
 
 
 def _id(iri: str) -> str:
-    return iri.rsplit("/", 1)[-1]
+    return concept_id(iri)
 
 
 def studied_areas(store: GraphStore) -> list[tuple[str, str, str]]:

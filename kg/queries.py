@@ -5,8 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-import pyoxigraph as ox
-
+from kg.shape import Term
 from kg.store import GraphStore, QueryError, Solutions
 
 __all__ = ["QueryError", "named_queries", "resolve", "run_select"]
@@ -37,7 +36,7 @@ def resolve(source: str) -> str:
 
 
 def run_select(
-    store: GraphStore, source: str, **bindings: ox.Term
+    store: GraphStore, source: str, **bindings: Term
 ) -> tuple[list[str], list[list[str]]]:
     result = store.evaluate(resolve(source), bindings=bindings)
     if not isinstance(result, Solutions):
@@ -47,7 +46,7 @@ def run_select(
     return columns, rows
 
 
-def _plain(term: ox.Term | None) -> str:
+def _plain(term: Term | None) -> str:
     if term is None:
         return ""
     return term.value if hasattr(term, "value") else str(term)

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 import httpx
 import pyoxigraph as ox
 
+from kg.shape import Term
 from kg.store import (
     PREFIX_MAP,
     Boolean,
@@ -58,15 +59,17 @@ class RemoteStore(GraphStore):
         self,
         sparql: str,
         *,
-        bindings: dict[str, ox.Term] | None = None,
+        bindings: dict[str, Term] | None = None,
         timeout: float | None = None,
         cap: int | None = None,
+        protocol: dict[str, list[str]] | None = None,
     ) -> QueryResult:
+        """`protocol`: SPARQL 1.1 Protocol parameters passed on (default-graph-uri, …)."""
         text = with_prefixes(bind_values(sparql, bindings or {}))
         try:
             response = self._client.post(
                 self.query_url,
-                data={"query": text},
+                data={"query": text, **(protocol or {})},
                 headers={"Accept": _ACCEPT},
                 timeout=timeout or self.timeout,
             )
@@ -85,8 +88,8 @@ class RemoteStore(GraphStore):
             raise ResultTooLarge(f"more than {cap} results: add a LIMIT or narrow the query")
         return Triples(triples)
 
-    def update(self, sparql: str) -> None:
-        text = with_prefixes(sparql)
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        text = with_prefixes(sparql if base_iri is None else f"BASE <{base_iri}>\n{sparql}")
         try:
             response = self._client.post(
                 self.update_url,
@@ -124,7 +127,7 @@ def _update_url(query_url: str) -> str:
     return query_url
 
 
-def bind_values(sparql: str, bindings: dict[str, ox.Term]) -> str:
+def bind_values(sparql: str, bindings: dict[str, Term]) -> str:
     if not bindings:
         return sparql
     found = _WHERE.search(sparql)

@@ -15,9 +15,8 @@ from __future__ import annotations
 import io
 import threading
 import time
-import traceback
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,11 +25,10 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from kg import namespaces as ns
+from kg.shape import PROLOGUE, VOCAB_GRAPH, Term, doc_id_of, is_doc_iri
+from kg.shape import doc_iri as graph_of
 
-VOCAB_GRAPH = ox.NamedNode(str(ns.VOCAB_GRAPH))
-PLACES_GRAPH = ox.NamedNode(str(ns.PLACES_GRAPH))
 PREFIX_MAP = {k: str(v) for k, v in ns.PREFIXES.items()}
-_DOC_PREFIX = str(ns.DOC)
 
 EXPORT_FORMATS = {
     "turtle": ox.RdfFormat.TRIG,  # Turtle cannot hold named graphs; TriG is Turtle with graphs
@@ -40,11 +38,10 @@ EXPORT_FORMATS = {
 }
 
 # A document graph holds its own node with a content hash: that is how documents are listed.
-DOCUMENT_IDS = (
-    """SELECT ?g WHERE { GRAPH ?g { ?g <https://w3id.org/jejaring/ns#contentHash> ?h } }"""
+DOCUMENT_IDS = PROLOGUE + "SELECT ?g WHERE { GRAPH ?g { ?g jj:contentHash ?h } }"
+DOCUMENTS_BY_FILENAME = (
+    PROLOGUE + "SELECT ?g ?name WHERE { GRAPH ?g { ?g jj:sourceFilename ?name } }"
 )
-DOCUMENTS_BY_FILENAME = """SELECT ?g ?name WHERE {
-  GRAPH ?g { ?g <https://w3id.org/jejaring/ns#sourceFilename> ?name } }"""
 
 
 class StoreError(Exception):
@@ -66,7 +63,7 @@ class ResultTooLarge(QueryError):
 @dataclass(slots=True)
 class Solutions:
     variables: list[str]
-    rows: list[dict[str, ox.Term]] = field(default_factory=list)
+    rows: list[dict[str, Term]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -96,14 +93,14 @@ class GraphStore(ABC):
         self,
         sparql: str,
         *,
-        bindings: dict[str, ox.Term] | None = None,
+        bindings: dict[str, Term] | None = None,
         timeout: float | None = None,
         cap: int | None = None,
     ) -> QueryResult:
         """Run a query over the union of all graphs; values are bound, never pasted."""
 
     @abstractmethod
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL Update as one transaction."""
 
     @abstractmethod
@@ -126,21 +123,21 @@ class GraphStore(ABC):
         """Make writes durable, where the store buffers them."""
 
     # --- built on the above ------------------------------------------------------
-    def select(self, sparql: str, **bindings: ox.Term) -> list[dict[str, ox.Term]]:
+    def select(self, sparql: str, **bindings: Term) -> list[dict[str, Term]]:
         result = self.evaluate(sparql, bindings=bindings)
         if not isinstance(result, Solutions):
             raise QueryError("expected a SELECT query")
         return result.rows
 
     def document_ids(self) -> list[str]:
-        return sorted(_doc_id(row["g"]) for row in self.select(DOCUMENT_IDS))
+        return sorted(doc_id_of(row["g"]) for row in self.select(DOCUMENT_IDS))
 
     def has_document(self, doc_id: str) -> bool:
         return bool(self.select(DOCUMENT_IDS, g=graph_of(doc_id)))
 
     def documents_with_filename(self, filename: str) -> list[str]:
         rows = self.select(DOCUMENTS_BY_FILENAME, name=ox.Literal(filename))
-        return [_doc_id(row["g"]) for row in rows]
+        return [doc_id_of(row["g"]) for row in rows]
 
     def delete_document(self, doc_id: str) -> bool:
         if not self.has_document(doc_id):
@@ -181,8 +178,9 @@ class OxigraphStore(GraphStore):
     """Embedded store. Writes are serialised by a lock: one writer, readers go on."""
 
     kind = "embedded"
+    generation: int = 0
 
-    def __init__(self, path: Path, query_workers: int = 4) -> None:
+    def __init__(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
         try:
             self._store = ox.Store(str(path))
@@ -194,78 +192,49 @@ class OxigraphStore(GraphStore):
         self.path = path
         self._write_lock = threading.Lock()
         self.generation = 0
-        # Queries with a time limit run on daemon threads. pyoxigraph releases the GIL while it
-        # evaluates, so the caller gets its answer at the deadline; Oxigraph cannot cancel a
-        # running query, so it finishes on its thread. The slots bound how many such threads
-        # there can be, and daemon threads never hold up the process at exit.
-        self._query_slots = threading.BoundedSemaphore(query_workers)
 
     def evaluate(
         self,
         sparql: str,
         *,
-        bindings: dict[str, ox.Term] | None = None,
+        bindings: dict[str, Term] | None = None,
         timeout: float | None = None,
         cap: int | None = None,
     ) -> QueryResult:
+        """In-process, for the queries Jejaring writes itself. Oxigraph cannot cancel a
+        running query, so `timeout` only stops collecting rows: a stranger's SPARQL goes
+        through kg.sandbox, which can stop it for real."""
         deadline = time.monotonic() + timeout if timeout else None
+        try:
+            result = self._store.query(
+                sparql,
+                use_default_graph_as_union=True,
+                prefixes=PREFIX_MAP,
+                substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()} or None,
+            )
+        except SyntaxError as exc:
+            raise QueryError(f"malformed query: {exc}") from None
+        except (OSError, RuntimeError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+        try:
+            return collect(result, cap, deadline)
+        except (OSError, RuntimeError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
 
-        def run() -> QueryResult:
-            try:
-                result = self._store.query(
-                    sparql,
-                    use_default_graph_as_union=True,
-                    prefixes=PREFIX_MAP,
-                    substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()} or None,
-                )
-            except SyntaxError as exc:
-                raise QueryError(f"malformed query: {exc}") from None
-            except (OSError, RuntimeError) as exc:
-                raise QueryError(f"query failed: {exc}") from None
-            try:
-                return collect(result, cap, deadline)
-            except QueryError as exc:
-                error = exc
-            except (OSError, RuntimeError) as exc:
-                error = QueryError(f"query failed: {exc}")
-            # A pyoxigraph result must be freed on the thread that made it: drop it here, and
-            # the frames of the traceback that would carry it to the caller's thread.
-            del result
-            traceback.clear_frames(error.__traceback__)
-            raise error
-
-        if timeout is None:
-            return run()
-        return self._run_with_deadline(run, timeout)
-
-    def _run_with_deadline(self, run: Callable[[], QueryResult], timeout: float) -> QueryResult:
-        if not self._query_slots.acquire(timeout=timeout):
-            raise QueryTimeout("the store is busy with slow queries: try again later")
-        outcome: list[QueryResult | BaseException] = []
-        done = threading.Event()
-
-        def work() -> None:
-            try:
-                outcome.append(run())
-            except BaseException as exc:  # handed to the caller's thread below
-                outcome.append(exc)
-            finally:
-                self._query_slots.release()
-                done.set()
-
-        threading.Thread(target=work, name="sparql", daemon=True).start()
-        if not done.wait(timeout):
-            raise QueryTimeout(f"query ran past the time limit of {timeout:g} s")
-        if isinstance(outcome[0], BaseException):
-            raise outcome[0]
-        return outcome[0]
-
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         with self._writing():
             try:
-                self._store.update(sparql, prefixes=PREFIX_MAP)
+                self._store.update(sparql, prefixes=PREFIX_MAP, base_iri=base_iri)
             except SyntaxError as exc:
                 raise QueryError(f"malformed update: {exc}") from exc
+            except (OSError, RuntimeError) as exc:
+                raise QueryError(f"update failed: {exc}") from exc
+
+    def backup(self, target: Path) -> int:
+        """A consistent copy at `target` (hard links where it can); the generation it holds."""
+        with self._write_lock:
+            self._store.backup(str(target))
+            return self.generation
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -297,11 +266,7 @@ class OxigraphStore(GraphStore):
 
     # Direct look-ups where SPARQL would only add parsing time.
     def document_ids(self) -> list[str]:
-        return sorted(
-            g.value[len(_DOC_PREFIX) :]
-            for g in self._store.named_graphs()
-            if isinstance(g, ox.NamedNode) and g.value.startswith(_DOC_PREFIX)
-        )
+        return sorted(doc_id_of(g) for g in self._store.named_graphs() if is_doc_iri(g))
 
     def has_document(self, doc_id: str) -> bool:
         return self._store.contains_named_graph(graph_of(doc_id))
@@ -365,14 +330,6 @@ def _check(count: int, cap: int | None, deadline: float | None) -> None:
         raise ResultTooLarge(f"more than {cap} results: add a LIMIT or narrow the query")
     if deadline is not None and count % 256 == 0 and time.monotonic() > deadline:
         raise QueryTimeout("query ran past the time limit")
-
-
-def graph_of(doc_id: str) -> ox.NamedNode:
-    return ox.NamedNode(ns.doc_iri(doc_id))
-
-
-def _doc_id(term: ox.Term) -> str:
-    return term.value[len(_DOC_PREFIX) :] if term.value.startswith(_DOC_PREFIX) else term.value
 
 
 def quad_data(quad: ox.Quad) -> str:

@@ -47,7 +47,12 @@ def lexicon_from_graph(graph: Graph) -> Lexicon:
         if not isinstance(concept, URIRef):
             continue
         scheme = next(
-            (SCHEMES[s] for s in graph.objects(concept, SKOS.inScheme) if s in SCHEMES), None
+            (
+                SCHEMES[s]
+                for s in graph.objects(concept, SKOS.inScheme)
+                if isinstance(s, URIRef) and s in SCHEMES
+            ),
+            None,
         )
         if scheme is None:
             continue

@@ -21,11 +21,13 @@ HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 256
 
 
-def make_index(dim: int, expected: int) -> faiss.Index:
+def make_index(dim: int, expected: int) -> faiss.IndexIDMap2:
+    inner: faiss.Index
     if expected >= HNSW_THRESHOLD:
-        inner = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        inner.hnsw.efSearch = HNSW_EF_SEARCH
+        hnsw = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        hnsw.hnsw.efSearch = HNSW_EF_SEARCH
+        inner = hnsw
     else:
         inner = faiss.IndexFlatIP(dim)
     return faiss.IndexIDMap2(inner)
@@ -63,7 +65,8 @@ class DenseIndex:
         if not rows:
             return
         if self.kind == "flat":
-            self.index.remove_ids(np.asarray(rows, dtype=np.int64))
+            # faiss wraps remove_ids to take an id array; its stub knows only IDSelector
+            self.index.remove_ids(np.asarray(rows, dtype=np.int64))  # type: ignore[arg-type]
             return
         self.tombstones.update(rows)
         if len(self.tombstones) > self.index.ntotal // 4:
@@ -107,9 +110,10 @@ class DenseIndex:
         if not path.exists():
             return None
         dense = cls(dim)
-        dense.index = faiss.read_index(str(path))
-        if dense.index.d != dim:
+        stored = faiss.read_index(str(path))
+        if not isinstance(stored, faiss.IndexIDMap2) or stored.d != dim:
             return None
+        dense.index = stored
         stones = folder / "dense_tombstones.npy"
         dense.tombstones = set(np.load(stones).tolist()) if stones.exists() else set()
         return dense

@@ -15,6 +15,8 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -212,26 +214,39 @@ def _write_json(path: Path, value: object) -> None:
 class Embedder:
     """A sentence-transformers model with e5's query/passage prompts."""
 
+    # Passages per model call: a 300-passage upload held the model 10 s in one call, and a
+    # search waited all of it for its query vector; 8 passages take a few tenths of a second.
+    PASSAGE_BATCH = 8
+
     def __init__(self, model, model_id: str) -> None:
         self.model = model
         self.model_id = model_id
         self.dim = int(model.get_embedding_dimension())
         # One model call at a time: torch already spreads one call over every core, and the
         # server's request threads calling it at once would fight over them (bench/search_bench
-        # saw query p95 grow from 34 ms to 570 ms under such contention).
-        self._lock = threading.Lock()
+        # saw query p95 grow from 34 ms to 570 ms under such contention). A waiting query goes
+        # before the next batch of passages.
+        self._turn = threading.Condition()
+        self._busy = False
+        self._queries_waiting = 0
 
     def encode_queries(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        return self._encode(texts, "query", batch_size)
+        return self._encode(texts, "query", batch_size, urgent=True)
 
-    def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        return self._encode(texts, "document", batch_size)
+    def encode_passages(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+        """Passage vectors, computed a batch at a time with the model given up in between."""
+        size = max(1, batch_size or self.PASSAGE_BATCH)
+        parts = [
+            self._encode(texts[i : i + size], "document", size, urgent=False)
+            for i in range(0, len(texts), size)
+        ]
+        return np.vstack(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
 
-    def _encode(self, texts: list[str], prompt: str, batch_size: int) -> np.ndarray:
+    def _encode(self, texts: list[str], prompt: str, batch_size: int, urgent: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         prompts = self.model.prompts or {}
-        with self._lock:
+        with self._model(urgent):
             vectors = self.model.encode(
                 texts,
                 prompt_name=prompt if prompt in prompts else None,
@@ -241,6 +256,27 @@ class Embedder:
                 show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+    @contextmanager
+    def _model(self, urgent: bool) -> Iterator[None]:
+        """The model to oneself. A plain lock is not fair (the passage loop would take it back
+        before a woken search thread runs), so waiting queries are counted and go first."""
+        with self._turn:
+            if urgent:
+                self._queries_waiting += 1
+            try:
+                while self._busy or (not urgent and self._queries_waiting):
+                    self._turn.wait()
+            finally:
+                if urgent:
+                    self._queries_waiting -= 1
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._turn:
+                self._busy = False
+                self._turn.notify_all()
 
 
 def load_embedder(

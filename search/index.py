@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS passages (
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+-- Documents taken in that have no passage (a title-only record): without a row here the
+-- index would look behind the store for ever.
+CREATE TABLE IF NOT EXISTS empty_documents (doc_id TEXT PRIMARY KEY);
 """
 
 
@@ -81,6 +84,7 @@ class SearchIndex:
             return
         with self._db:
             self._db.execute("DELETE FROM passages")
+            self._db.execute("DELETE FROM empty_documents")
             self._db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 [("model_id", self.embedder.model_id), ("dim", str(self.embedder.dim))],
@@ -114,14 +118,26 @@ class SearchIndex:
 
     def document_ids(self) -> set[str]:
         with self._lock:
-            found = self._db.execute("SELECT DISTINCT doc_id FROM passages").fetchall()
+            found = self._db.execute(
+                "SELECT DISTINCT doc_id FROM passages UNION SELECT doc_id FROM empty_documents"
+            ).fetchall()
         return {d for (d,) in found}
 
-    def add_document(self, doc_id: str, passages: list[PassageRecord]) -> None:
-        vectors = self.embedder.encode_passages([p.text for p in passages])
+    def embed(self, passages: list[PassageRecord]) -> np.ndarray:
+        """The passages' vectors: the slow part of adding a document, done before a caller
+        takes its write lock so that other writers do not wait for it."""
+        return self.embedder.encode_passages([p.text for p in passages])
+
+    def add_document(
+        self, doc_id: str, passages: list[PassageRecord], vectors: np.ndarray | None = None
+    ) -> None:
+        if vectors is None:
+            vectors = self.embed(passages)
         with self._lock:
             self._remove(doc_id)
             with self._db:
+                if not passages:
+                    self._db.execute("INSERT INTO empty_documents VALUES (?)", (doc_id,))
                 rows = []
                 for p, v in zip(passages, vectors, strict=True):
                     cursor = self._db.execute(
@@ -149,10 +165,11 @@ class SearchIndex:
         rows = [
             r for (r,) in self._db.execute("SELECT row FROM passages WHERE doc_id = ?", (doc_id,))
         ]
-        if rows:
-            with self._db:
+        with self._db:
+            self._db.execute("DELETE FROM empty_documents WHERE doc_id = ?", (doc_id,))
+            if rows:
                 self._db.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
-            self.dense.remove(rows)
+        self.dense.remove(rows)
 
     def _changed(self) -> None:
         self._lexical_dirty = True
@@ -167,8 +184,7 @@ class SearchIndex:
         for doc_id in extra:
             self.remove_document(doc_id)
         for doc_id, passages in source(missing).items():
-            if passages:
-                self.add_document(doc_id, passages)
+            self.add_document(doc_id, passages)  # none at all is recorded too
         if extra or missing:
             self.save()
         return len(missing), len(extra)
@@ -176,6 +192,7 @@ class SearchIndex:
     def clear(self) -> None:
         with self._lock, self._db:
             self._db.execute("DELETE FROM passages")
+            self._db.execute("DELETE FROM empty_documents")
             self.dense = DenseIndex(self.embedder.dim)
             self._changed()
 

@@ -72,3 +72,60 @@ def many_pages_pdf(count: int) -> bytes:
             0, 4, f"Bagian {number + 1}: wawancara informan ke-{number + 1}. " + line * 3
         )
     return bytes(pdf.output())
+
+
+# --- hostile PDFs, written by hand: a few KB that cost a reader minutes or its stack ---------
+
+
+def _assemble(objects: list[bytes]) -> bytes:
+    """Numbered objects with a correct cross-reference table and trailer (object 1: root)."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%b\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def one_page_pdf(content: bytes, *, compress: bool = True) -> bytes:
+    """One page drawing `content` (a content stream) in Helvetica, Flate-compressed."""
+    import zlib
+
+    data = zlib.compress(content, 9) if compress else content
+    flate = b" /Filter /FlateDecode" if compress else b""
+    return _assemble([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d%b >>\nstream\n%b\nendstream" % (len(data), flate, data),
+    ])  # fmt: skip
+
+
+def slow_pdf(inflated_mb: float = 4) -> bytes:
+    """A few KB whose content stream inflates to megabytes of tiny text operators: pypdf
+    parses them at about half a megabyte a second."""
+    step = b"(kata ) Tj 0 -1 Td "
+    return one_page_pdf(
+        b"BT /F1 12 Tf 72 700 Td " + step * int(inflated_mb * 2**20 / len(step)) + b"ET"
+    )
+
+
+def wordy_pdf(text_mb: float = 2) -> bytes:
+    """A small file that yields megabytes of text quickly: long strings, few operators."""
+    line = b"(" + b"hambatan koordinasi anggaran " * 300 + b") Tj 0 -12 Td "
+    count = int(text_mb * 2**20 / (len(line) - 16)) + 1
+    return one_page_pdf(b"BT /F1 12 Tf 72 700 Td " + line * count + b"ET")
+
+
+def nested_array_pdf(depth: int = 50_000) -> bytes:
+    """A text array nested `depth` deep: pypdf's parser recurses once per level."""
+    return one_page_pdf(b"BT /F1 12 Tf 72 700 Td " + b"[" * depth + b"]" * depth + b" TJ ET")

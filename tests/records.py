@@ -25,3 +25,27 @@ sectoral ego among the offices involved.
 
 Keywords: partnership; PATBM; child protection
 """
+
+_WORDS = (
+    "penelitian kolaborasi perlindungan anak kekerasan pemerintah desa dinas sosial lembaga "
+    "koordinasi anggaran pendamping masyarakat kabupaten kota layanan korban hukum polisi "
+    "sekolah keluarga program kebijakan pelaksanaan evaluasi hambatan dukungan kapasitas "
+    "sumber daya manusia informan wawancara data analisis kualitatif temuan rekomendasi"
+)
+
+
+def long_record(passages: int, seed: int = 7) -> str:
+    """A record whose body chunks into `passages` passages: seven 12-word sentences each (the
+    chunker closes a passage at 80 words), a large upload for the embedding step."""
+    import random
+
+    rng = random.Random(seed)
+    words = _WORDS.split()
+    paragraphs = []
+    for _ in range(passages):
+        sentences = [
+            " ".join(rng.choice(words) for _ in range(12)).capitalize() + "." for _ in range(7)
+        ]
+        paragraphs.append(" ".join(sentences))
+    body = "\n\n".join(paragraphs)
+    return f"Judul: Studi panjang nomor {seed}\nTahun: 2020\n\nAbstrak. {body}\n"

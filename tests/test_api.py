@@ -19,6 +19,7 @@ from records import ENGLISH_RECORD, HEADER_RECORD
 from api.app import create_app
 from api.settings import Settings
 from api.workspace import Workspace
+from search.embedding import Embedder
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -181,10 +182,13 @@ def test_sparql_errors_are_clear(served: TestClient) -> None:
     assert wrong.status_code == 401
 
 
-def test_sparql_time_limit(settings: Settings, workspace: Workspace) -> None:
-    workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt")
+def test_sparql_time_limit(settings: Settings, embedder: Embedder) -> None:
     slow = settings.replace(sparql_timeout_s=0.2, sparql_result_cap=10)
-    with TestClient(create_app(slow, workspace)) as client:
+    with (
+        Workspace(slow, embedder=embedder) as workspace,
+        TestClient(create_app(slow, workspace)) as client,
+    ):
+        workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt")
         # The vocabulary crossed with itself, four times over: about a second, not forever.
         heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . ?c a skos:ConceptScheme }"
         response = client.get("/sparql", params={"query": heavy})

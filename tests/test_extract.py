@@ -50,8 +50,10 @@ def test_sapitri_stakeholders_theories_obstacles(sapitri: Document) -> None:
 
 def test_sapitri_places_and_roles(sapitri: Document) -> None:
     places = {m.code: m for m in sapitri.mentions if m.type == "place"}
-    for code in ("21.04.11.2001", "21.04.11", "21.04", "21"):
+    for code in ("21.04.11.2001", "21.04.11", "21.04"):
         assert places[code].role == "studied", code
+    # The province is named beside its regency: the study is of the regency, not the province.
+    assert places["21"].role == "mentioned"
     assert places["21.04"].level == "regency" and places["21.04"].province == "Kepulauan Riau"
     assert places["21.72"].role == "mentioned"  # Tanjungpinang: the authors' address
     assert "18.10" not in places  # Pringsewu appears only in a reference title
@@ -136,3 +138,207 @@ def test_a_process_that_does_not_run_well_and_an_analysis_framework(lexicon) -> 
     assert set(of_type(doc, "obstacle")) == {"coordination"}
     theory = of_type(doc, "theory")["policy_implementation_van_meter_van_horn"]
     assert theory.role == "framework"
+
+
+def abstract(lexicon, body: str, title: str = "Uji") -> Document:
+    text = f"Judul: {title}\n\nABSTRAK\n{body}\n"
+    return extracted(document_from_record(text.encode(), "uji.txt"), lexicon)
+
+
+def roles(doc: Document) -> dict[str, str | None]:
+    return {m.code: m.role for m in doc.mentions if m.type == "place" and m.code}
+
+
+def test_every_item_of_an_enumeration_an_obstacle_word_opens(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kabupaten Sleman. Kendalanya yaitu anggaran yang dipotong; "
+        "petugas yang sering berganti; dan regulasi daerah yang tidak ada.",
+    )
+    assert set(of_type(doc, "obstacle")) == {"funding", "human_resources", "regulation"}
+
+
+def test_an_enumeration_carried_over_numbered_sentences(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kabupaten Sleman. Program ini terkendala dua hal. Pertama, "
+        "anggaran kegiatan dipotong tahun lalu. Kedua, psikolog di kabupaten itu tidak ada.",
+    )
+    assert set(of_type(doc, "obstacle")) == {"funding", "human_resources"}
+
+
+def test_a_word_long_after_an_obstacle_word_is_not_an_obstacle(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kabupaten Sleman. Hambatan terbesar adalah anggaran, "
+        "yang membuat kegiatan dengan sekolah dan pertemuan warga ditunda.",
+    )
+    assert set(of_type(doc, "obstacle")) == {"funding"}
+
+
+def test_misspelt_category_words_and_other_deficit_words(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kabupaten Sleman. Kordinasi antara dinas dan polisi masih "
+        "lemah. Anggran yang tersedia tidak mencukupi. Ketiadaan rumah aman menyulitkan "
+        "petugas. Sumberdaya manusia di unit itu belum memadai.",
+    )
+    assert set(of_type(doc, "obstacle")) == {
+        "coordination",
+        "funding",
+        "facilities",
+        "human_resources",
+    }
+
+
+def test_tolerant_matching_keeps_suffixed_words_apart(lexicon) -> None:
+    matcher = lexicon.matcher("obstacle")
+    hits = {h.label: h.iri.rsplit("/", 1)[-1] for h in matcher.finditer(
+        "kordinasi, anggran, pendampingan, pertemanan", tolerant=True
+    )}  # fmt: skip
+    assert hits == {"kordinasi": "coordination", "anggran": "funding"}
+
+
+def test_obstacles_told_as_effects(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kota Kediri. Banyak keluarga korban memilih diam karena "
+        "takut dikucilkan. Sebagian warga tidak tahu bahwa ada layanan pengaduan di kelurahan. "
+        "Komitmen para kepala dinas belum terbangun, dan kedua lembaga tidak saling percaya.",
+    )
+    assert set(of_type(doc, "obstacle")) == {
+        "reporting_stigma",
+        "public_awareness",
+        "commitment",
+        "trust",
+    }
+
+
+def test_english_effects_and_a_count_given_as_too_few(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "The study was conducted in Bone Regency. Many mothers did not report abuse out of "
+        "shame. The unit has only three counsellors for the whole regency.",
+    )
+    assert set(of_type(doc, "obstacle")) == {"reporting_stigma", "human_resources"}
+
+
+def test_the_city_of_medan_is_not_terrain(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian ini dilakukan di Kota Medan. Kendala yang dihadapi adalah anggaran. "
+        "Di Medan, kasus kekerasan terhadap anak terus meningkat.",
+    )
+    assert set(of_type(doc, "obstacle")) == {"funding"}
+    hard = abstract(lexicon, "Hambatannya adalah medan yang berat di pedalaman Kabupaten Sintang.")
+    assert set(of_type(hard, "obstacle")) == {"geography"}
+
+
+def test_english_word_order_names_the_studied_city(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "This paper examines how the City of Kupang protects children. Interviews were held "
+        "with twelve officials.",
+    )
+    assert roles(doc).get("53.71") == "studied"
+    plural = abstract(lexicon, "Fieldwork took place in Kubu Raya and Sintang regencies in 2022.")
+    assert {"61.12", "61.05"} <= {c for c, r in roles(plural).items() if r == "studied"}
+
+
+def test_a_city_named_only_in_the_title_is_studied(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian ini mengkaji kemitraan antara dinas sosial dan polisi. Penulis berasal "
+        "dari Kota Padang.",
+        title="Kemitraan Perlindungan Anak di Kota Bukittinggi",
+    )
+    assert roles(doc).get("13.75") == "studied"
+
+
+def test_a_province_beside_its_city_is_mentioned(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian ini dilakukan di Kota Ambon, Provinsi Maluku. Kendalanya adalah anggaran.",
+    )
+    assert roles(doc) == {"81.71": "studied", "81": "mentioned"}
+
+
+def test_a_study_of_the_province_keeps_it_studied(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Layanan perlindungan anak di Provinsi Maluku Utara dijalankan oleh UPTD PPA provinsi.",
+        title="Layanan Perlindungan Anak di Provinsi Maluku Utara",
+    )
+    assert roles(doc) == {"82": "studied"}
+
+
+def test_a_framework_the_scheme_lacks_is_discovered(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian di Kota Kediri ini menggunakan teori jaringan aktor Latour (2005) sebagai "
+        "landasan; konsep kemitraan menurut Notoatmodjo juga dibahas.",
+    )
+    found = [m for m in doc.mentions if m.type == "theory" and m.discovered]
+    assert [(m.label, m.authors, m.year, m.role) for m in found] == [
+        ("teori jaringan aktor", ("Latour",), 2005, "framework")
+    ]
+    assert found[0].concept.startswith("https://w3id.org/jejaring/concept/theory/discovered/")
+    assert of_type(doc, "theory")["partnership_models_notoatmodjo"].role == "cited"
+
+
+def test_authors_in_the_order_the_study_gives_and_the_year_only_as_stated(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian di Kota Kediri ini menggunakan model collaborative governance. Data "
+        "dianalisis menurut Miles dan Huberman dalam Sugiyono (2017). Teori yang digunakan "
+        "adalah model Ansell dan Gash.",
+    )
+    method = of_type(doc, "method")["qualitative_analysis_miles_huberman"]
+    assert method.authors == ("Miles", "Huberman")
+    assert method.year is None  # 2017 is Sugiyono's, the secondary source
+    theory = of_type(doc, "theory")["collaborative_governance"]
+    assert theory.authors == ("Ansell", "Gash") and theory.year is None
+
+
+def test_regional_agency_names_midwives_and_a_spaced_acronym(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian di Kota Kediri ini melibatkan DP2KBP3A, UPT PPA, bidan desa, KPPAD dan "
+        "Satuan Tugas Perlindungan Perempuan dan Anak (Satgas PPA) di setiap kelurahan.",
+    )
+    stakeholders = of_type(doc, "stakeholder")
+    assert {"dp3a", "uptd_ppa", "puskesmas", "kpad"} <= set(stakeholders)
+    found = [m.label for m in doc.mentions if m.type == "stakeholder" and m.discovered]
+    assert found == ["Satgas PPA"]
+
+
+def test_whose_obstacle_it_is_is_not_an_item(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kabupaten Sleman. Kendala yang dihadapi petugas adalah "
+        "anggaran dan sarana. The barriers the counsellors face are distance and stigma.",
+    )
+    assert set(of_type(doc, "obstacle")) == {
+        "funding",
+        "facilities",
+        "geography",
+        "reporting_stigma",
+    }
+
+
+def test_a_verb_cue_governs_only_the_words_after_it(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kabupaten Sleman. Jarak tempuh yang jauh menyulitkan korban "
+        "datang ke kantor. Kader sukar menjangkau dusun yang jauh.",
+    )
+    assert set(of_type(doc, "obstacle")) == {"geography"}
+
+
+def test_violence_seen_as_normal_is_low_awareness(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kabupaten Sleman. Di banyak keluarga, mencubit anak masih "
+        "dianggap wajar. Kerja sama lintas sektoral berjalan dengan baik.",
+    )
+    assert set(of_type(doc, "obstacle")) == {"public_awareness"}

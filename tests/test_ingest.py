@@ -37,12 +37,23 @@ def test_same_file_twice_changes_nothing(workspace: Workspace, corpus_pdfs: list
     assert len(workspace.store) == before
 
 
-def test_new_version_replaces_the_old(workspace: Workspace) -> None:
+def test_new_version_replaces_the_old_only_when_asked(workspace: Workspace) -> None:
     first = workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt")
+    # Identity is content: a new content under the same name is another study.
     second = workspace.ingest_bytes(HEADER_RECORD.replace("2021", "2022").encode(), "garut.txt")
-    assert second.status == "replaced" and second.replaced == [first.doc_id]
-    assert workspace.store.document_ids() == [second.doc_id]
-    assert document_json(workspace.store, second.doc_id)["year"] == 2022
+    assert second.status == "ingested" and second.replaced == []
+    assert sorted(workspace.store.document_ids()) == sorted([first.doc_id, second.doc_id])
+    third = workspace.ingest_bytes(
+        HEADER_RECORD.replace("2021", "2023").encode(), "other.txt", replace=second.doc_id
+    )
+    assert third.status == "replaced" and third.replaced == [second.doc_id]
+    assert sorted(workspace.store.document_ids()) == sorted([first.doc_id, third.doc_id])
+    assert document_json(workspace.store, third.doc_id)["year"] == 2023
+    fourth = workspace.ingest_bytes(
+        HEADER_RECORD.replace("2021", "2024").encode(), "garut.txt", replace_same_name=True
+    )
+    assert fourth.status == "replaced" and fourth.replaced == [first.doc_id]
+    assert sorted(workspace.store.document_ids()) == sorted([third.doc_id, fourth.doc_id])
 
 
 @pytest.mark.usefixtures("store_write_breaks")
@@ -60,7 +71,9 @@ def test_failed_replacement_keeps_the_old_version(
     before = len(workspace.store)
     request.getfixturevalue("store_write_breaks")
     with pytest.raises(OSError):
-        workspace.ingest_bytes(HEADER_RECORD.replace("2021", "2022").encode(), "garut.txt")
+        workspace.ingest_bytes(
+            HEADER_RECORD.replace("2021", "2022").encode(), "garut.txt", replace=first.doc_id
+        )
     assert workspace.store.document_ids() == [first.doc_id]
     assert len(workspace.store) == before
 

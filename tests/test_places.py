@@ -47,3 +47,17 @@ def test_unambiguous_bare_name_after_a_locative() -> None:
 
 def test_common_words_are_not_places() -> None:
     assert codes("pemerintah kabupaten dan pemerintah kota bekerja sama di desa") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("The study was conducted in Central Papua.", "94"),
+        ("Highland Papua has few services.", "95"),
+        ("di Provinsi Bangka Belitung", "19"),
+        ("in North Sumatera province", "12"),
+        ("di Jatim", "35"),
+    ],
+)
+def test_every_province_name_of_the_one_table_is_found(text: str, code: str) -> None:
+    assert code in codes(text)

@@ -113,7 +113,9 @@ def test_similar_studies_exclude_the_study_itself(searchable: Workspace) -> None
 def test_deleted_and_replaced_documents_never_come_back(workspace: Workspace) -> None:
     first = workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt")
     assert {h["document"] for h in workspace.search("UPTD PPA Garut")} == {first.doc_id}
-    second = workspace.ingest_bytes(HEADER_RECORD.replace("2021", "2022").encode(), "garut.txt")
+    second = workspace.ingest_bytes(
+        HEADER_RECORD.replace("2021", "2022").encode(), "garut.txt", replace=first.doc_id
+    )
     assert second.status == "replaced"
     assert {h["document"] for h in workspace.search("UPTD PPA Garut")} == {second.doc_id}
     assert workspace.delete(second.doc_id)

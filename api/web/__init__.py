@@ -27,6 +27,7 @@ from kg import policy
 from kg.documents import DocumentNotFound, document_json
 from kg.lookup import document_meta, documents_matching
 from kg.queries import named_queries
+from kg.shape import concept_id
 from kg.store import QueryError, QueryTimeout, graph_bytes
 from search.hybrid import QueryError as SearchQueryError
 
@@ -69,7 +70,7 @@ def _environment() -> Environment:
     env.globals["singular"] = SINGULAR
     env.globals["plural"] = {v: k for k, v in SINGULAR.items()}
     env.filters["short"] = _short_label
-    env.filters["concept_id"] = views.concept_id
+    env.filters["concept_id"] = concept_id
     return env
 
 
@@ -232,9 +233,7 @@ def _run_query(
 ) -> tuple[views.Table | None, str | None]:
     """The query with the service's time limit and result cap; a failure is a message."""
     try:
-        result = workspace.store.evaluate(
-            text, timeout=settings.sparql_timeout_s, cap=settings.sparql_result_cap
-        )
+        result = workspace.sparql.query(text)
     except QueryTimeout as exc:
         return None, str(exc)
     except QueryError as exc:

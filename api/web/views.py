@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from api.workspace import Workspace
 from kg import policy
 from kg.lookup import Filters
+from kg.shape import Term
 from kg.store import Boolean, QueryResult, Solutions
 
 PLACE_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
@@ -62,7 +63,7 @@ class SearchForm:
 
 def parse_search(params: Mapping[str, str]) -> SearchForm:
     form = SearchForm(q=" ".join((params.get("q") or "").split())[:2000])
-    checks = {
+    checks: dict[str, Callable[[str], object]] = {
         "place": PLACE_CODE.match, "kind": lambda v: v in KINDS, "language": LANGUAGE.match,
         "obstacle": CONCEPT_ID.match, "theory": CONCEPT_ID.match, "stakeholder": CONCEPT_ID.match,
         "year_from": _is_year, "year_to": _is_year,
@@ -223,10 +224,6 @@ def study_view(doc: dict[str, Any], links: dict[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def concept_id(iri: str) -> str:
-    return iri.rsplit("/", 1)[-1]
-
-
 # --- SPARQL results as a table ------------------------------------------------------------
 @dataclass(slots=True)
 class Table:
@@ -249,7 +246,7 @@ def result_table(result: QueryResult) -> Table:
     )
 
 
-def _cell(term: ox.Term | None) -> dict[str, str | None]:
+def _cell(term: Term | ox.Triple | None) -> dict[str, str | None]:
     if term is None:
         return {"text": "", "href": None}
     if isinstance(term, ox.NamedNode):

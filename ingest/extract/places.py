@@ -1,5 +1,13 @@
 """Places: official regions named in the study, `studied` where the research was done and
-`mentioned` otherwise (an author's address, a comparison)."""
+`mentioned` otherwise (an author's address, a comparison).
+
+A region the title names is studied. English word order ("the City of Kupang", "Kupang City",
+"Merauke Regency") names a region as "Kota Kupang" does. A province is studied only when the
+study is about the province: it is not the setting of a study of one of its cities or
+regencies ("Kota Medan, Provinsi Sumatera Utara"), unless the title names the province without
+naming a district of it, or the study covers several districts of it
+(MIN_DISTRICTS_FOR_PROVINCE), or names nothing below it as studied.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +23,35 @@ PLACE_BASE = "https://w3id.org/jejaring/place/"
 STUDY_SECTIONS = {"front", "abstract", "method", "results", "conclusion", "body"}
 _LOCATION_CUE = re.compile(
     r"\b(lokasi penelitian|penelitian ini dilakukan|dilaksanakan di|dilakukan di|studi kasus|"
-    r"research was conducted|study was conducted|conducted in|located in|case study)\b",
+    r"research was conducted|study was conducted|conducted in|located in|case study|"
+    r"took place in|carried out in|fieldwork|field work|lokasi)\b",
     re.IGNORECASE,
 )
+# "the City of Kupang", "the Regency of Bone": English order that find_places does not read.
+_ENGLISH_OF = re.compile(
+    r"\b(?:the\s+)?(?P<kind>City|Regency|Municipality)\s+of\s+"
+    r"(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})"
+)
+# "Kubu Raya and Sintang regencies": several English names sharing one plural kind.
+_ENGLISH_PLURAL = re.compile(
+    r"\b(?P<names>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?(?:,\s+[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)*"
+    r",?\s+and\s+[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s+(?P<kind>regencies|cities)\b"
+)
+_KIND = {
+    "cities": "Kota",
+    "regencies": "Kabupaten",
+    "city": "Kota",
+    "municipality": "Kota",
+    "regency": "Kabupaten",
+}
+MIN_DISTRICTS_FOR_PROVINCE = 3
 
 
 def extract_places(doc: Document, scope: Scope) -> list[Mention]:
     hits = [h for h in find_places(doc.text, scope.address_spans) if _counted(scope, h)]
-    title_hits = _title_hits(doc) if doc.title and scope.title_span is None else []
+    hits += [h for h in _english_hits(doc.text, hits) if _counted(scope, h)]
+    hits = _without_names_inside_names(hits)
+    title_hits = _title_hits(doc) if doc.title else []
     affiliation_hits = _affiliation_hits(doc)
 
     by_code: dict[str, list[PlaceHit]] = {}
@@ -46,11 +75,25 @@ def extract_places(doc: Document, scope: Scope) -> list[Mention]:
             if in_setting or (section in STUDY_SECTIONS and body_counts[code] >= 2):
                 studied.add(code)
     studied |= {h.code for h in title_hits}
+    if not studied:
+        # Every study has a setting: with no other sign, the first region its own text names.
+        first = next(
+            (
+                h
+                for h in hits
+                if not scope.in_address(h.start) and _section(scope, h) in STUDY_SECTIONS
+            ),
+            None,
+        )
+        if first is not None:
+            studied.add(first.region.code)
     # A named parent of a studied place is part of the setting too (Desa Benan, Kabupaten Lingga).
     for code in list(studied):
-        for parent in region_by_code(code).parents if region_by_code(code) else ():
+        region = region_by_code(code)
+        for parent in region.parents if region is not None else ():
             if parent in by_code:
                 studied.add(parent)
+    studied -= _provinces_beside_their_districts(studied, {r.code for r in title_hits})
 
     mentions: dict[str, Mention] = {}
     for code, code_hits in by_code.items():
@@ -75,6 +118,68 @@ def extract_places(doc: Document, scope: Scope) -> list[Mention]:
     return list(mentions.values())
 
 
+def _provinces_beside_their_districts(studied: set[str], in_title: set[str]) -> set[str]:
+    """Studied provinces that are only the setting's address: the study is of a district."""
+    out: set[str] = set()
+    for province in (c for c in studied if "." not in c):
+        below = {c for c in studied if c.startswith(province + ".")}
+        if not below:
+            continue
+        districts = {".".join(c.split(".")[:2]) for c in below}
+        title_names_province = province in in_title and not any(
+            c.startswith(province + ".") for c in in_title
+        )
+        if title_names_province or len(districts) >= MIN_DISTRICTS_FOR_PROVINCE:
+            continue
+        out.add(province)
+    return out
+
+
+def _without_names_inside_names(hits: list[PlaceHit]) -> list[PlaceHit]:
+    """'Kota Jambi', 'Kabupaten Lampung Selatan', 'Banda Aceh' name a district, not also
+    the province whose name they contain."""
+    districts = [h for h in hits if h.region.level >= 2]
+    return [
+        h
+        for h in hits
+        if h.region.level != 1
+        or h.explicit
+        or not any(d.start < h.end and h.start < d.end for d in districts)
+    ]
+
+
+def _english_hits(text: str, hits: list[PlaceHit]) -> list[PlaceHit]:
+    """'the City of Kupang' read as 'Kota Kupang', where find_places found nothing there."""
+    found: list[PlaceHit] = []
+    for m in _ENGLISH_OF.finditer(text):
+        if any(h.start < m.end() and m.start() < h.end for h in hits):
+            continue
+        region = _district(m.group("kind"), m.group("name"))
+        if region is not None:
+            found.append(PlaceHit(region, m.start(), m.end(), True))
+    for m in _ENGLISH_PLURAL.finditer(text):
+        names = re.split(r",\s+and\s+|,\s+|\s+and\s+", m.group("names"))
+        at = m.start()
+        for name in names:
+            start = text.find(name, at, m.end())
+            at = max(at, start)
+            if any(h.start <= start < h.end for h in hits + found):
+                continue
+            region = _district(m.group("kind"), name)
+            if region is not None:
+                found.append(PlaceHit(region, start, start + len(name), True))
+    return found
+
+
+def _district(kind: str, name: str) -> Region | None:
+    words = name.split()
+    for n in range(len(words), 0, -1):
+        resolved = find_places(f"{_KIND[kind.lower()]} {' '.join(words[:n])}", [])
+        if resolved and resolved[0].region.level == 2:
+            return resolved[0].region
+    return None
+
+
 def _counted(scope: Scope, hit: PlaceHit) -> bool:
     # Places in the reference list name other studies' settings.
     return scope.in_address(hit.start) or scope.sentence_at(hit.start) is not None
@@ -86,14 +191,15 @@ def _section(scope: Scope, hit: PlaceHit) -> str:
 
 
 def _title_hits(doc: Document) -> list[Region]:
-    """A record's declared title is not in its text; its places are the study's setting."""
+    """The places the title names are the study's setting (a record's declared title is not
+    in its text at all)."""
     return [h.region for h in find_places(doc.title, [])]
 
 
 def _affiliation_hits(doc: Document) -> list[tuple[Region, str]]:
     """Declared affiliations (a record's "Afiliasi:" line) are not in the text; they name
     the authors' towns, which are mentioned, not studied."""
-    found = []
+    found: list[tuple[Region, str]] = []
     for affiliation in {a.affiliation for a in doc.authors if a.affiliation}:
         if affiliation in doc.text:
             continue

@@ -24,7 +24,8 @@ _ORG_HEAD = (
     "persatuan|solidaritas|gerakan|koalisi|aliansi|relawan|satgas|tenaga"
 )
 _DEFINED_ORG = re.compile(
-    rf"\b(?P<name>(?:{_ORG_HEAD})\b[^()\n]{{3,120}}?)\s*\((?P<acr>[A-Z][A-Za-z0-9\-]{{1,11}})\)",
+    rf"\b(?P<name>(?:{_ORG_HEAD})\b[^()\n]{{3,120}}?)\s*"
+    r"\((?P<acr>[A-Z][A-Za-z0-9\-]{1,11}(?: [A-Z][A-Za-z0-9\-]{1,6})?)\)",
     re.IGNORECASE,
 )
 
@@ -76,9 +77,11 @@ def _discovered(doc: Document, scope: Scope, lexicon: Lexicon, known: set[str]) 
     for match in _DEFINED_ORG.finditer(doc.text):
         if scope.sentence_at(match.start()) is None:
             continue  # reference list or an address line
-        name = " ".join(match.group("name").split())
         acronym = match.group("acr")
-        if not _acronym_fits(acronym, name):
+        # "rumah sakit daerah, serta lembaga … Legal Resources Center … (LRC-KJHAM)": the name
+        # is the longest tail of the match that the acronym fits.
+        name = _fitting_tail(" ".join(match.group("name").split()), acronym)
+        if name is None:
             continue
         # Known to the scheme under its acronym or its full name: not a discovery.
         if any(True for _ in matcher.finditer(acronym)) or any(
@@ -93,6 +96,15 @@ def _discovered(doc: Document, scope: Scope, lexicon: Lexicon, known: set[str]) 
             )
         add_evidence(mention, quote_evidence(doc, scope, match.start(), match.end()))
     return [m for iri, m in out.items() if iri not in known]
+
+
+def _fitting_tail(name: str, acronym: str) -> str | None:
+    words = name.split()
+    for i in range(len(words)):
+        tail = " ".join(words[i:])
+        if _acronym_fits(acronym, tail):
+            return tail
+    return None
 
 
 def _acronym_fits(acronym: str, name: str) -> bool:

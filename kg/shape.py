@@ -1,0 +1,215 @@
+"""The graph's shape, written once: the terms Jejaring uses, the IRIs it mints for documents,
+passages, mentions and their evidence, and typed readers for a document's named graph.
+
+kg.model writes with these builders; kg.documents, kg.lookup and kg.policy read with these
+readers and with queries whose prologue is `PROLOGUE` (the .rq files declare the same prefixes
+in their own text). Nothing else builds an IRI by string or takes one apart.
+
+    doc/{id}                                  the study, and the name of its graph
+    doc/{id}/passage/{i}                      jj:Passage, jj:index i
+    doc/{id}/mention/{i}                      oa:Annotation, jj:position i, oa:hasBody concept
+    doc/{id}/mention/{i}/evidence/{k}         oa:SpecificResource, jj:position k, jj:passage
+    doc/{id}/mention/{i}/evidence/{k}/selector  oa:TextQuoteSelector (oa:exact, start, end)
+    doc/{id}/author/{n}, doc/{id}/reference/{i}  authorship roles and references, jj:position
+    work/{key}, place/{code}, person/{slug}, concept/{scheme}/{id}  shared nodes
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TypeAlias
+
+import pyoxigraph as ox
+
+from kg import namespaces as ns
+
+# An RDF term as our queries give it (pyoxigraph 0.5 has no Term class of its own). A user's
+# RDF-star query may also bind an ox.Triple; the endpoint's serialisers handle that case.
+Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+class Terms:
+    """`JJ.reportsObstacle` -> the NamedNode of that term in one namespace."""
+
+    def __init__(self, base: str) -> None:
+        self._base = base
+
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return ox.NamedNode(self._base + name)
+
+    def __getitem__(self, name: str) -> ox.NamedNode:
+        return ox.NamedNode(self._base + name)
+
+
+JJ = Terms(str(ns.JJ))
+RDF = Terms(str(ns.RDF))
+DCT = Terms(str(ns.DCTERMS))
+OA = Terms(str(ns.OA))
+SKOS = Terms(str(ns.SKOS))
+SCHEMA = Terms(str(ns.SCHEMA))
+PROV = Terms(str(ns.PROV))
+FOAF = Terms(str(ns.FOAF))
+FABIO = Terms(str(ns.FABIO))
+BIBO = Terms(str(ns.BIBO))
+BIRO = Terms(str(ns.BIRO))
+CITO = Terms(str(ns.CITO))
+FRBR = Terms(str(ns.FRBR))
+XSD = Terms(str(ns.XSD))
+
+VOCAB_GRAPH = ox.NamedNode(str(ns.VOCAB_GRAPH))
+PLACES_GRAPH = ox.NamedNode(str(ns.PLACES_GRAPH))
+PROLOGUE = ns.sparql_prefixes() + "\n"
+
+_DOC = str(ns.DOC)
+_CONCEPT = str(ns.CONCEPT)
+
+
+# --- IRIs ---------------------------------------------------------------------------------
+def doc_iri(doc_id: str) -> ox.NamedNode:
+    return ox.NamedNode(_DOC + doc_id)
+
+
+def doc_id_of(term: Term | str) -> str:
+    """The id of a document from its IRI (or from any IRI inside its graph)."""
+    value = term if isinstance(term, str) else term.value
+    if value.startswith(_DOC):
+        return value[len(_DOC) :].split("/", 1)[0]
+    return value
+
+
+def is_doc_iri(term: Term) -> bool:
+    return (
+        isinstance(term, ox.NamedNode)
+        and term.value.startswith(_DOC)
+        and ("/" not in term.value[len(_DOC) :])
+    )
+
+
+def passage_iri(doc_id: str, index: int) -> ox.NamedNode:
+    return ox.NamedNode(f"{_DOC}{doc_id}/passage/{index}")
+
+
+def mention_iri(doc_id: str, index: int) -> ox.NamedNode:
+    return ox.NamedNode(f"{_DOC}{doc_id}/mention/{index}")
+
+
+def evidence_iri(mention: ox.NamedNode, k: int) -> ox.NamedNode:
+    return ox.NamedNode(f"{mention.value}/evidence/{k}")
+
+
+def selector_iri(evidence: ox.NamedNode) -> ox.NamedNode:
+    return ox.NamedNode(f"{evidence.value}/selector")
+
+
+def author_role_iri(doc_id: str, position: int) -> ox.NamedNode:
+    return ox.NamedNode(f"{_DOC}{doc_id}/author/{position}")
+
+
+def reference_iri(doc_id: str, index: int) -> ox.NamedNode:
+    return ox.NamedNode(f"{_DOC}{doc_id}/reference/{index}")
+
+
+def work_iri(key: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ns.WORK}{key}")
+
+
+def place_iri(code: str) -> ox.NamedNode:
+    return ox.NamedNode(ns.place_iri(code))
+
+
+def person_iri(slug: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ns.PERSON}{slug}")
+
+
+def concept_iri(scheme: str, concept_id: str) -> ox.NamedNode:
+    """A concept of one of our schemes: `concept_iri("obstacle", "funding")`."""
+    return ox.NamedNode(f"{_CONCEPT}{scheme}/{concept_id}")
+
+
+def concept_id(iri: Term | str) -> str:
+    """The short id of a concept or place (`funding`, `32.05`), as the JSON gives it."""
+    value = iri if isinstance(iri, str) else iri.value
+    return value.rsplit("/", 1)[-1]
+
+
+# --- typed literals -------------------------------------------------------------------------
+def text(value: str, language: str | None = None) -> ox.Literal:
+    return ox.Literal(value, language=language) if language else ox.Literal(value)
+
+
+def integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=XSD.integer)
+
+
+def year(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=XSD.gYear)
+
+
+def boolean(value: bool) -> ox.Literal:
+    return ox.Literal("true" if value else "false", datatype=XSD.boolean)
+
+
+def as_int(term: Term | None) -> int | None:
+    value = getattr(term, "value", None)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+# --- readers --------------------------------------------------------------------------------
+class Node:
+    """The properties of one subject in a graph, read by term."""
+
+    __slots__ = ("iri", "props")
+
+    def __init__(self, iri: str, props: dict[str, list[Term]] | None = None) -> None:
+        self.iri = iri
+        self.props = props if props is not None else {}
+
+    def all(self, predicate: ox.NamedNode) -> list[Term]:
+        return self.props.get(predicate.value, [])
+
+    def values(self, predicate: ox.NamedNode) -> list[str]:
+        return [t.value for t in self.all(predicate)]
+
+    def one(self, predicate: ox.NamedNode) -> str | None:
+        found = self.all(predicate)
+        return found[0].value if found else None
+
+    def int(self, predicate: ox.NamedNode) -> int | None:
+        found = self.all(predicate)
+        return as_int(found[0]) if found else None
+
+    def is_a(self, rdf_class: ox.NamedNode) -> bool:
+        return rdf_class.value in self.values(RDF.type)
+
+
+class GraphView:
+    """A document's named graph as nodes by IRI, for the readers in kg.documents."""
+
+    def __init__(self, quads: Iterable[ox.Quad | ox.Triple]) -> None:
+        props: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+        for quad in quads:
+            # Jejaring writes no RDF-star: a quoted triple as object is not ours to read.
+            if isinstance(quad.subject, ox.NamedNode) and not isinstance(quad.object, ox.Triple):
+                props[quad.subject.value][quad.predicate.value].append(quad.object)
+        self._props = props
+
+    def node(self, iri: Term | str) -> Node:
+        key = iri if isinstance(iri, str) else iri.value
+        return Node(key, self._props.get(key, {}))
+
+    def of_type(self, rdf_class: ox.NamedNode) -> list[Node]:
+        return [n for n in (Node(k, v) for k, v in self._props.items()) if n.is_a(rdf_class)]
+
+    def linked(self, node: Node, predicate: ox.NamedNode) -> list[Node]:
+        return [self.node(t) for t in node.all(predicate)]
+
+
+def in_order(nodes: Iterable[Node]) -> list[Node]:
+    """Nodes by their jj:position (authors, mentions, evidence, references), as written."""
+    return sorted(nodes, key=lambda n: (n.int(JJ.position) is None, n.int(JJ.position) or 0, n.iri))

@@ -1,0 +1,163 @@
+"""A lexical look at SPARQL text from strangers, before any engine parses it.
+
+Oxigraph's parser is recursive (a query nested 5,000 deep overflows its stack) and its
+evaluator follows SERVICE and LOAD to any address. Neither has a switch, so requests are
+scanned here first: strings, IRIs and comments are skipped as SPARQL's grammar defines them,
+and what is left shows the nesting depth and the keywords that reach outside.
+
+The same tokens carry the SPARQL 1.1 Protocol's update dataset (`using-graph-uri`,
+`using-named-graph-uri`) into the text as USING clauses, since pyoxigraph's update takes none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kg.store import PREFIX_MAP, QueryError
+
+MAX_NESTING = 64  # far deeper than any real query, far shallower than the parser's stack
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+              |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<var>[?$]\w+)
+  | (?P<pname>(?:[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:[^\s{}()\[\],;<>"']*)
+  | (?P<keyword>[A-Za-z_\u00C0-\uFFFF][\w\-\u00B7\u00C0-\uFFFF]*)
+  | (?P<open>[{(\[])
+  | (?P<close>[})\]])
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+class QueryRefused(QueryError):
+    """A request this service will not run, whatever the data: the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str  # iri, string, var, keyword, pname, open, close, other
+    text: str
+    start: int
+    depth: int  # brackets open before this token
+
+
+def tokens(text: str) -> list[Token]:
+    out: list[Token] = []
+    depth = 0
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None:  # pragma: no cover - `other` matches any one character
+            break
+        kind = match.lastgroup or "other"
+        if kind == "close":
+            depth -= 1
+        if kind not in ("space", "comment"):
+            out.append(Token(kind, match.group(), position, depth))
+        if kind == "open":
+            depth += 1
+        position = match.end()
+    return out
+
+
+def check_nesting(found: list[Token], limit: int = MAX_NESTING) -> None:
+    deepest = max((t.depth for t in found), default=0)
+    if deepest > limit:
+        raise QueryRefused(f"brackets nested {deepest} deep: the limit is {limit}")
+
+
+def _keyword_at(found: list[Token], index: int) -> str | None:
+    token = found[index] if 0 <= index < len(found) else None
+    return token.text.upper() if token is not None and token.kind == "keyword" else None
+
+
+def _prefixes(found: list[Token]) -> dict[str, str]:
+    declared = dict(PREFIX_MAP)
+    for i in range(len(found) - 2):
+        if _keyword_at(found, i) == "PREFIX" and found[i + 2].kind == "iri":
+            declared[found[i + 1].text.rstrip(":")] = found[i + 2].text[1:-1]
+    return declared
+
+
+def _target(found: list[Token], index: int, prefixes: dict[str, str]) -> str | None:
+    """The IRI a SERVICE or LOAD at `index` points to (after an optional SILENT); None for a
+    variable or anything that is not an absolute IRI."""
+    index += 1
+    if _keyword_at(found, index) == "SILENT":
+        index += 1
+    if index >= len(found):
+        return None
+    token = found[index]
+    if token.kind == "iri":
+        iri = token.text[1:-1]
+    elif token.kind == "pname":
+        prefix, _, local = token.text.partition(":")
+        if prefix not in prefixes:
+            return None
+        iri = prefixes[prefix] + local
+    else:
+        return None
+    return iri if re.match(r"^[A-Za-z][\w+.-]*:", iri) else None
+
+
+def check_reach(found: list[Token], allowed: Iterable[str] = ()) -> None:
+    """Refuse SERVICE and LOAD unless they name an endpoint on the operator's allow-list."""
+    allow = {a.rstrip("/") for a in allowed}
+    prefixes: dict[str, str] | None = None
+    for i in range(len(found)):
+        word = _keyword_at(found, i)
+        if word not in ("SERVICE", "LOAD"):
+            continue
+        if prefixes is None:
+            prefixes = _prefixes(found)
+        target = _target(found, i, prefixes)
+        if target is not None and target.rstrip("/") in allow:
+            continue
+        what = "SERVICE (a federated query)" if word == "SERVICE" else "LOAD"
+        where = f" of {target}" if target else ""
+        raise QueryRefused(
+            f"{what}{where} is refused: this endpoint makes no outbound requests "
+            "(an operator can allow endpoints with JEJARING_SPARQL_ALLOWED_SERVICES)"
+        )
+
+
+def has_keyword(found: list[Token], *words: str) -> bool:
+    wanted = {w.upper() for w in words}
+    return any(t.kind == "keyword" and t.text.upper() in wanted for t in found)
+
+
+def with_using(
+    text: str, found: list[Token], default_graphs: Iterable[str], named_graphs: Iterable[str]
+) -> str:
+    """The update with the protocol's dataset as USING / USING NAMED on each DELETE/INSERT …
+    WHERE operation. An update that names its own dataset (USING, USING NAMED or WITH) may
+    not be given one as well (SPARQL 1.1 Protocol, 2.2.3)."""
+    clauses = [f"USING <{g}>" for g in default_graphs]
+    clauses += [f"USING NAMED <{g}>" for g in named_graphs]
+    if not clauses:
+        return text
+    if has_keyword(found, "USING", "WITH"):
+        raise QueryError(
+            "the update names its dataset (USING or WITH) and the request gives "
+            "using-graph-uri or using-named-graph-uri as well: give one or the other"
+        )
+    inserts = [
+        token.start
+        for i, token in enumerate(found)
+        if token.depth == 0
+        and _keyword_at(found, i) == "WHERE"
+        and i > 0
+        and found[i - 1].kind == "close"
+    ]
+    block = " " + " ".join(clauses) + " "
+    for start in reversed(inserts):
+        text = text[:start] + block + text[start:]
+    return text
