@@ -102,7 +102,7 @@ def show(
             typer.echo("error: give a document id or --all", err=True)
             raise typer.Exit(2)
         # --all of an empty store is no documents, not a usage error: nothing is printed.
-        ids = workspace.store.document_ids() if all_ else [doc_id]
+        ids = workspace.store.document_ids() if all_ else [doc_id] if doc_id else []
         for one in ids:
             try:
                 doc = document_json(workspace.store, one)

@@ -33,6 +33,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.settings import Settings
 from kg.sandbox import SparqlDataset, graphs
+from kg.shape import Term
 from kg.store import Boolean, QueryError, QueryResult, QueryTimeout, Solutions, graph_bytes
 
 RESULT_TYPES = {
@@ -354,7 +355,7 @@ def _rdflib_result(result: Solutions | Boolean) -> Result:
     return table
 
 
-def to_rdflib(term: ox.Term) -> rdflib.term.Node:
+def to_rdflib(term: Term | ox.Triple) -> rdflib.term.Identifier:
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):

@@ -152,7 +152,7 @@ def _read(data: bytes, max_pages: int, max_chars: int | None) -> PdfText:
 
 def _metadata(reader: pypdf.PdfReader) -> dict[str, str]:
     try:
-        info = reader.metadata or {}
+        info: Any = reader.metadata or {}
     except (PyPdfError, ValueError, KeyError, TypeError):
         return {}
     wanted = {

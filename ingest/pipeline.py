@@ -79,7 +79,7 @@ def read_document_isolated(
         "max_pages": max_pages, "max_chars": max_chars,
     }  # fmt: skip
     try:
-        return pool.call(payload, timeout=timeout)  # type: ignore[no-any-return]
+        return pool.call(payload, timeout=timeout)
     except WorkerTimeout:
         raise TooSlow(f"reading the file took longer than the limit of {timeout:g} s") from None
     except PoolBusy:
