@@ -172,8 +172,9 @@ def fuzz_copy(data: Path, seconds: int) -> str:
 
 
 # --- the run --------------------------------------------------------------------------------
-def serve(data: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "JEJARING_API_TOKEN": TOKEN}
+def serve(data: Path, port: int, **settings: str) -> subprocess.Popen[bytes]:
+    """A real `jejaring serve` with the token; `settings` are more JEJARING_ variables."""
+    env = {**os.environ, "JEJARING_API_TOKEN": TOKEN, **settings}
     command = [sys.executable, "-m", "api.cli", "serve", "--data", str(data), "--port", str(port)]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 300

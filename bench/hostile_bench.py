@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from api_bench import TOKEN, free_port  # noqa: E402
+from api_bench import TOKEN, free_port, serve  # noqa: E402
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z }"
@@ -36,24 +36,6 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 def nested(depth: int) -> str:
     return "SELECT * WHERE { FILTER(" + "(" * depth + "1" + ")" * depth + ") }"
-
-
-def serve(data: Path, port: int, timeout_s: float):
-    import subprocess
-
-    env = {**os.environ, "JEJARING_API_TOKEN": TOKEN, "JEJARING_SPARQL_TIMEOUT_S": str(timeout_s)}
-    command = [sys.executable, "-m", "api.cli", "serve", "--data", str(data), "--port", str(port)]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    process.kill()
-    raise SystemExit("the server did not come up")
 
 
 def tree_cpu_seconds(root: int) -> float:
@@ -168,7 +150,7 @@ def main() -> None:
         )  # fmt: skip
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = serve(data, port, timeout_s=2.0)
+        server = serve(data, port, JEJARING_SPARQL_TIMEOUT_S="2.0")
         try:
             with httpx.Client(base_url=base, timeout=120) as client:
                 print("# Hostile requests against a real server (SPARQL limit 2 s)\n")
