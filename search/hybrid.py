@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ingest.lexicon import Lexicon
-from search.index import IndexedPassage, SearchIndex
+from search.engine import PassageIndex
+from search.index import IndexedPassage
 from search.lexical import tokenize
 
 MAX_QUERY_CHARS = 500
@@ -79,7 +80,7 @@ def expand(query: str, lexicon: Lexicon | None) -> Expansion:
 
 
 def search(
-    index: SearchIndex,
+    index: PassageIndex,
     query: str,
     k: int = 10,
     *,
@@ -147,7 +148,7 @@ def highlight(text: str, stems: set[str]) -> list[tuple[int, int]]:
     ]
 
 
-def similar_documents(index: SearchIndex, doc_id: str, k: int = 5) -> list[tuple[str, float]]:
+def similar_documents(index: PassageIndex, doc_id: str, k: int = 5) -> list[tuple[str, float]]:
     ids, matrix = index.document_vectors()
     if doc_id not in ids:
         return []

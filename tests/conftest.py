@@ -91,7 +91,7 @@ def store_write_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
         yield from quads[: len(quads) // 2]
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr("api.workspace.document_quads", breaks_half_way)
+    monkeypatch.setattr("kg.ingestion.document_quads", breaks_half_way)
 
 
 class ServedProcess:

@@ -1,0 +1,259 @@
+"""The search service: the embedding model, the passage index (derived from the graph store,
+opened on first use and repaired against it), hybrid search with the graph's concepts on each
+hit, and the background threads that open and warm it while a server already answers.
+
+It reads the graph through `kg.lookup` and follows the store's writes as the
+`kg.ingestion.Follower` of the write path.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from ingest.lexicon import Lexicon
+from ingest.model import Document
+from ingest.places import region_by_code
+from kg.lookup import (
+    Filters,
+    document_meta,
+    document_passage_concepts,
+    documents_matching,
+    passages_of,
+)
+from kg.store import GraphStore
+from search import hybrid
+from search.embedding import Embedder, load_embedder
+from search.engine import PassageIndex
+from search.index import IndexedPassage, PassageRecord, SearchIndex
+
+MAX_CARRIED_DOCUMENTS = 20_000
+IndexFactory = Callable[[Path, Embedder], PassageIndex]
+
+
+class SearchService:
+    """Passage search over one store; the index and the model are opened on first use."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        lexicon: Lexicon,
+        index_path: Path,
+        load_model: Callable[[], Embedder],
+        embedder: Embedder | None = None,
+        open_index: IndexFactory = SearchIndex,
+    ) -> None:
+        self.store = store
+        self.lexicon = lexicon
+        self.index_path = index_path
+        self._load_model = load_model
+        self._open_index = open_index
+        self._embedder = embedder
+        self._index: PassageIndex | None = None
+        self._index_lock = threading.Lock()
+        # Concepts carried by each passage, per document id: a content hash, so never stale.
+        self._carried: dict[str, dict[int, list[tuple[str, str]]]] = {}
+
+    @classmethod
+    def for_model(
+        cls,
+        store: GraphStore,
+        lexicon: Lexicon,
+        index_path: Path,
+        model: str,
+        model_cache: Path | None,
+        embedder: Embedder | None = None,
+    ) -> SearchService:
+        """The service over the packaged sentence-transformers model `model`."""
+        return cls(store, lexicon, index_path, lambda: load_embedder(model, model_cache), embedder)
+
+    # --- the index (derived from the store; opened on first use) ---------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = self._load_model()
+        return self._embedder
+
+    @property
+    def index(self) -> PassageIndex:
+        if self._index is None:
+            with self._index_lock:  # the start-up thread and a first request may race here
+                if self._index is None:
+                    index = self._open_index(self.index_path, self.embedder)
+                    # Repair: the index may lag the store after a crash, or hold stale docs.
+                    index.sync(self.store.document_ids(), self._passages_for)
+                    self._index = index
+        return self._index
+
+    @property
+    def index_ready(self) -> bool:
+        """Whether the index is open (a request that needs it before then waits for it)."""
+        return self._index is not None
+
+    def _passages_for(self, doc_ids: list[str]) -> dict[str, list[PassageRecord]]:
+        return {
+            doc_id: [
+                PassageRecord(doc_id, i, page, section, text) for i, page, section, text in rows
+            ]
+            for doc_id, rows in passages_of(self.store, doc_ids).items()
+        }
+
+    def resync(self) -> tuple[int, int]:
+        """Bring the index in line with the store after a change made outside ingest/delete."""
+        self._carried.clear()  # a SPARQL Update may have edited a document's own graph
+        return self.index.sync(self.store.document_ids(), self._passages_for)
+
+    def reindex(self) -> dict[str, object]:
+        self.index.clear()
+        self.index.sync(self.store.document_ids(), self._passages_for)
+        self.index.save()
+        return self.index.stats()
+
+    # --- following the store's writes (kg.ingestion.Follower) ------------------------
+    def prepare(self, doc: Document) -> Callable[[list[str]], None]:
+        index = self.index  # opened (and synced) before the store changes
+        passages = [PassageRecord(doc.id, p.index, p.page, p.section, p.text) for p in doc.passages]
+        vectors = index.embed(passages)
+
+        def follow(replaced: list[str]) -> None:
+            for old in replaced:
+                index.remove_document(old)
+            index.add_document(doc.id, passages, vectors)
+
+        return follow
+
+    def removed(self, doc_id: str) -> None:
+        if self._index is not None:
+            self._index.remove_document(doc_id)
+
+    def catch_up(self) -> None:
+        _ = self.index
+
+    def save(self) -> None:
+        if self._index is not None:
+            self._index.save()
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+
+    # --- queries --------------------------------------------------------------------
+    def search(
+        self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid"
+    ) -> list[dict]:
+        allowed = documents_matching(self.store, filters) if filters else None
+        hits = hybrid.search(
+            self.index, query, k, lexicon=self.lexicon, allowed_docs=allowed,
+            concepts_of=self._concepts_of, mode=mode,
+        )  # fmt: skip
+        concepts = self._passage_concepts([(h.passage.doc_id, h.passage.index) for h in hits])
+        out = []
+        for hit in hits:
+            if not self.store.has_document(hit.passage.doc_id):
+                continue  # deleted or replaced while the index was catching up
+            meta = document_meta(self.store, hit.passage.doc_id)
+            carried = concepts.get((hit.passage.doc_id, hit.passage.index), [])
+            out.append({
+                "document": hit.passage.doc_id, "title": meta.get("title"), "year": meta.get("year"),
+                "page": hit.passage.page, "section": hit.passage.section,
+                "passage": hit.passage.index, "text": hit.passage.text, "marked": hit.marked(),
+                "highlights": hit.highlights,
+                "concepts": _concept_groups(carried, self.lexicon),
+                "score": {"total": hit.score, "dense": hit.dense, "lexical": hit.lexical,
+                          "concept": hit.concept},
+            })  # fmt: skip
+        return out
+
+    def _concepts_of(self, passages: list[IndexedPassage]) -> dict[int, set[str]]:
+        carried = self._passage_concepts([(p.doc_id, p.index) for p in passages])
+        return {p.row: {c for _, c in carried.get((p.doc_id, p.index), [])} for p in passages}
+
+    def _passage_concepts(
+        self, passages: list[tuple[str, int]]
+    ) -> dict[tuple[str, int], list[tuple[str, str]]]:
+        """What each (doc id, passage index) carries, one query per document not yet seen: a
+        search looks at up to 300 candidate passages, and one query each took 60% of it."""
+        out: dict[tuple[str, int], list[tuple[str, str]]] = {}
+        for doc_id, index in passages:
+            by_passage = self._carried.get(doc_id)
+            if by_passage is None:
+                if len(self._carried) > MAX_CARRIED_DOCUMENTS:
+                    self._carried.clear()
+                by_passage = self._carried[doc_id] = document_passage_concepts(self.store, doc_id)
+            out[(doc_id, index)] = by_passage.get(index, [])
+        return out
+
+    def similar(self, doc_id: str, k: int = 5) -> list[dict]:
+        return [
+            {**document_meta(self.store, other), "score": score}
+            for other, score in hybrid.similar_documents(self.index, doc_id, k)
+        ]
+
+
+class Background:
+    """Threads that open and warm things while a server answers. close() sets `closing`,
+    which the work checks between steps, and waits for every thread: a thread still
+    searching while the index closes under it crashes."""
+
+    def __init__(self) -> None:
+        self.closing = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._threads_lock = threading.Lock()
+        self._warming = threading.Lock()  # held by the one warming thread
+        self._warm_wanted = threading.Event()
+
+    def start(self, work: Callable[[], None], name: str, holds_warming: bool = False) -> None:
+        with self._threads_lock:
+            if self.closing.is_set():
+                if holds_warming:
+                    self._warming.release()
+                return
+            self._threads = [t for t in self._threads if t.is_alive()]
+            thread = threading.Thread(target=work, name=name, daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def warm_soon(self, warm: Callable[[], None]) -> None:
+        """`warm` on a thread; a burst of calls gets one warming after the last of them, not
+        one thread each."""
+        self._warm_wanted.set()
+        if self._warming.acquire(blocking=False):
+            self.start(lambda: self._warm_while_wanted(warm), "warm", holds_warming=True)
+
+    def _warm_while_wanted(self, warm: Callable[[], None]) -> None:
+        while True:
+            while self._warm_wanted.is_set() and not self.closing.is_set():
+                self._warm_wanted.clear()
+                warm()
+            self._warming.release()
+            # A write that came between the last check and the release: go on warming for it.
+            if (
+                self.closing.is_set()
+                or not self._warm_wanted.is_set()
+                or not self._warming.acquire(blocking=False)
+            ):
+                return
+
+    def close(self) -> None:
+        """Stop background work and wait for it."""
+        with self._threads_lock:
+            self.closing.set()
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join()
+
+
+def _concept_groups(carried: list[tuple[str, str]], lexicon: Lexicon) -> dict[str, list[dict]]:
+    groups: dict[str, list[dict]] = {}
+    for kind, iri in carried:
+        key = iri.rsplit("/", 1)[-1]
+        concept = lexicon.concepts.get(iri)
+        if concept is not None:
+            label = concept.acronym or concept.label("en")
+        elif kind == "place" and (region := region_by_code(key)) is not None:
+            label = region.name  # places are Kemendagri regions, not SKOS concepts
+        else:
+            label = key
+        groups.setdefault(kind, []).append({"concept": iri, "id": key, "label": label})
+    return groups
