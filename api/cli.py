@@ -18,10 +18,9 @@ from api.settings import Settings
 from api.workspace import Outcome, Workspace, expand_paths
 from kg.documents import DocumentNotFound, document_json
 from kg.lookup import Filters
-from kg.queries import QueryError as SparqlError
 from kg.queries import run_select
-from kg.store import StoreError
-from search.hybrid import QueryError, validate
+from kg.store import QueryError, StoreError
+from search.hybrid import validate
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
@@ -137,7 +136,7 @@ def query(
     with _workspace(data) as workspace:
         try:
             columns, rows = run_select(workspace.store, source)
-        except SparqlError as exc:
+        except QueryError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
     if fmt == "json":

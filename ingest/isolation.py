@@ -27,27 +27,9 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ingest.errors import IsolationError, PoolBusy, PoolClosed, WorkerCrashed, WorkerTimeout
+
 STARTUP_TIMEOUT_S = 120.0  # an import on a machine under heavy load, not a hostile call
-
-
-class IsolationError(Exception):
-    """The isolated call did not give an answer."""
-
-
-class WorkerTimeout(IsolationError):
-    """The call ran past its deadline and its process was killed."""
-
-
-class WorkerCrashed(IsolationError):
-    """The process died during the call (a crash, or out of its memory limit)."""
-
-
-class PoolBusy(IsolationError):
-    """Every worker stayed busy for as long as the caller would wait."""
-
-
-class PoolClosed(IsolationError):
-    """The pool was closed (the process is shutting down)."""
 
 
 class Worker:

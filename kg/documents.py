@@ -10,15 +10,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ingest.errors import DocumentNotFound
 from kg import shape
 from kg.shape import BIRO, DCT, FABIO, FOAF, JJ, OA, SCHEMA, SKOS, GraphView, Node, in_order
 from kg.store import GraphStore
 
 _TYPE_BY_MENTION = {"stakeholder": "stakeholders", "theory": "theories", "method": "methods"}
-
-
-class DocumentNotFound(KeyError):
-    pass
 
 
 def document_json(store: GraphStore, doc_id: str) -> dict[str, Any]:

