@@ -15,7 +15,8 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
-from api.limits import RequestLimits, writer_check
+from api.dependencies import workspace_of
+from api.limits import RequestLimits
 from api.routes import documents_router, policy_router, search_router
 from api.settings import Settings
 from api.sparql import sparql_router
@@ -36,10 +37,6 @@ def _version() -> str:
         return "0"
 
 
-def workspace_of(request: Request) -> Workspace:
-    return request.app.state.workspace
-
-
 def create_app(settings: Settings | None = None, workspace: Workspace | None = None) -> FastAPI:
     """An app over `workspace`, or over one it opens (and closes) from `settings`."""
     settings = settings or Settings()
@@ -58,22 +55,20 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
             if owned:
                 opened.close()
 
-    require_writer = writer_check(settings)  # the middleware below uses the same check
-
-    def after_update(request: Request) -> None:
-        workspace_of(request).resync()
-
     # FastAPIOffline: FastAPI whose /docs and /redoc load Swagger UI and ReDoc from the
     # installed package rather than a CDN (no outbound fetch from a reader's browser either).
     app = FastAPIOffline(
         title="Jejaring", version=_version(), description=DESCRIPTION, lifespan=lifespan
     )
-    app.include_router(documents_router(workspace_of, settings, require_writer))
-    app.include_router(search_router(workspace_of))
-    app.include_router(policy_router(workspace_of))
-    app.include_router(sparql_router(workspace_of, settings, require_writer, after_update))
+    # What the handlers get through api.dependencies: the settings now, the workspace when
+    # the lifespan opens it.
+    app.state.settings = settings
+    app.include_router(documents_router)
+    app.include_router(search_router)
+    app.include_router(policy_router)
+    app.include_router(sparql_router)
     # The pages for people (/, /study/…, /obstacles, /place/…, /add, /query) and their files.
-    app.include_router(web_router(workspace_of, settings))
+    app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # The token of a write and the size of every body, checked before a body is read.
     app.add_middleware(RequestLimits, settings=settings)

@@ -11,9 +11,8 @@ middleware and the handlers (a SPARQL form may carry an update) both use it.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -43,15 +42,6 @@ def check_writer(settings: Settings, authorization: str) -> None:
         raise HTTPException(
             401, "writes need Authorization: Bearer <token>", {"WWW-Authenticate": "Bearer"}
         )
-
-
-def writer_check(settings: Settings) -> Callable[[Request], None]:
-    """`check_writer` as the handlers call it, with the request."""
-
-    def require_writer(request: Request) -> None:
-        check_writer(settings, request.headers.get("authorization", ""))
-
-    return require_writer
 
 
 def is_write(method: str, path: str, media: str) -> bool:

@@ -1,10 +1,10 @@
 """The JSON API's routers: documents (with upload = linking a new study), search, and the
-policy questions. Each handler only shapes what kg/ and search/ return."""
+policy questions. Each handler only shapes what kg/ and search/ return; handlers are
+module-level functions that get the workspace as a dependency (api.dependencies)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Reques
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.dependencies import SettingsDep, WorkspaceDep, require_writer
 from api.settings import Settings
 from api.sparql import GRAPH_TYPES, negotiate
 from api.workspace import RECORD_SUFFIXES, Workspace
@@ -19,10 +20,10 @@ from ingest.pdf import looks_like_pdf
 from kg import policy
 from kg.documents import DocumentNotFound, document_json
 from kg.lookup import Filters, document_meta, documents_matching
+from kg.shape import PLACE_CODE_PATTERN
 from kg.store import graph_bytes
 from search.hybrid import MAX_QUERY_CHARS, QueryError
 
-WorkspaceOf = Callable[[Request], Workspace]
 DocId = Annotated[str, Path(pattern=r"^[0-9a-f]{8,64}$", description="Document id.")]
 LevelParam = Annotated[
     Literal["regency", "province"],
@@ -39,7 +40,7 @@ class FilterParams:
         place: Annotated[
             str | None,
             Query(
-                pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
+                pattern=PLACE_CODE_PATTERN,
                 description="Kemendagri code; a province includes its regencies.",
             ),
         ] = None,
@@ -70,112 +71,125 @@ def safe_filename(name: str | None) -> str:
     return cleaned or "upload"
 
 
-def documents_router(
-    workspace_of: WorkspaceOf, settings: Settings, require_writer: Callable[[Request], None]
-) -> APIRouter:
-    router = APIRouter(tags=["documents"])
+documents_router = APIRouter(tags=["documents"])
+search_router = APIRouter(tags=["search"])
+policy_router = APIRouter(tags=["questions"])
+
+
+@documents_router.get("/documents", summary="Documents, paginated, with the search filters")
+def list_documents(
+    workspace: WorkspaceDep,
+    params: Annotated[FilterParams, Depends()],
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    allowed = documents_matching(workspace.store, params.filters)
+    ids = sorted(allowed) if allowed is not None else workspace.store.document_ids()
+    items = [document_meta(workspace.store, d) for d in ids[offset : offset + limit]]
+    return {"total": len(ids), "offset": offset, "limit": limit, "items": items}
+
+
+@documents_router.get(
+    "/documents/{doc_id}", summary="One document: the fixed JSON of ARCHITECTURE.md"
+)
+def get_document(workspace: WorkspaceDep, doc_id: DocId) -> dict[str, Any]:
+    return _document_or_404(workspace, doc_id)
+
+
+@documents_router.get(
+    "/documents/{doc_id}/graph",
+    summary="The document's named graph (Turtle, JSON-LD or N-Triples by Accept)",
+    response_class=Response,
+)
+def get_graph(request: Request, workspace: WorkspaceDep, doc_id: DocId) -> Response:
+    quads = workspace.store.document_quads(doc_id)
+    if not quads:
+        raise HTTPException(404, f"no document {doc_id}")
+    media = negotiate(request.headers.get("accept", ""), list(GRAPH_TYPES), "text/turtle")
+    return Response(graph_bytes(quads, GRAPH_TYPES[media]), media_type=media)
+
+
+@documents_router.get("/documents/{doc_id}/similar", summary="The studies nearest to one study")
+def similar(
+    workspace: WorkspaceDep, doc_id: DocId, k: Annotated[int, Query(ge=1, le=50)] = 5
+) -> dict[str, Any]:
+    if not workspace.store.has_document(doc_id):
+        raise HTTPException(404, f"no document {doc_id}")
+    return {"document": doc_id, "similar": workspace.similar(doc_id, k)}
+
+
+async def receive(
+    request: Request,
+    workspace: Workspace,
+    settings: Settings,
+    file: UploadFile,
+    replace: str | None,
+) -> Response:
+    """Upload and replacement alike: the file is checked, read in a worker, linked."""
+    require_writer(request)  # the middleware checked it already, before the body
     limit_bytes = settings.max_upload_mb * 1024 * 1024
+    data = await file.read(limit_bytes + 1)
+    if len(data) > limit_bytes:
+        raise HTTPException(
+            413, f"upload larger than {settings.max_upload_mb} MB (JEJARING_MAX_UPLOAD_MB)"
+        )
+    name = _named_for_content(safe_filename(file.filename), data)
+    result = await run_in_threadpool(_ingest_and_link, workspace, data, name, replace)
+    if result["status"] == "unchanged":
+        return JSONResponse(result, status_code=200)
+    workspace.warm_in_background()  # the graph-wide answers changed: refill them now
+    return JSONResponse(result, status_code=201)
 
-    @router.get("/documents", summary="Documents, paginated, with the search filters")
-    def list_documents(
-        request: Request,
-        params: Annotated[FilterParams, Depends()],
-        offset: Annotated[int, Query(ge=0)] = 0,
-        limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    ) -> dict[str, Any]:
-        workspace = workspace_of(request)
-        allowed = documents_matching(workspace.store, params.filters)
-        ids = sorted(allowed) if allowed is not None else workspace.store.document_ids()
-        items = [document_meta(workspace.store, d) for d in ids[offset : offset + limit]]
-        return {"total": len(ids), "offset": offset, "limit": limit, "items": items}
 
-    @router.get("/documents/{doc_id}", summary="One document: the fixed JSON of ARCHITECTURE.md")
-    def get_document(request: Request, doc_id: DocId) -> dict[str, Any]:
-        return _document_or_404(workspace_of(request), doc_id)
+@documents_router.post(
+    "/documents",
+    status_code=201,
+    summary="Link a new study: upload a PDF or an abstract record (needs the token)",
+    responses={200: {"description": "Already in the graph; nothing changed"}},
+)
+async def upload(
+    request: Request,
+    workspace: WorkspaceDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="A PDF or a .txt/.md abstract record")],
+    replace: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[0-9a-f]{8,64}$",
+            description="Id of an older version that the new one replaces; without it a "
+            "new file is a new study, whatever its name.",
+        ),
+    ] = None,
+) -> Response:
+    return await receive(request, workspace, settings, file, replace)
 
-    @router.get(
-        "/documents/{doc_id}/graph",
-        summary="The document's named graph (Turtle, JSON-LD or N-Triples by Accept)",
-        response_class=Response,
-    )
-    def get_graph(request: Request, doc_id: DocId) -> Response:
-        workspace = workspace_of(request)
-        quads = workspace.store.document_quads(doc_id)
-        if not quads:
-            raise HTTPException(404, f"no document {doc_id}")
-        media = negotiate(request.headers.get("accept", ""), list(GRAPH_TYPES), "text/turtle")
-        return Response(graph_bytes(quads, GRAPH_TYPES[media]), media_type=media)
 
-    @router.get("/documents/{doc_id}/similar", summary="The studies nearest to one study")
-    def similar(
-        request: Request, doc_id: DocId, k: Annotated[int, Query(ge=1, le=50)] = 5
-    ) -> dict[str, Any]:
-        workspace = workspace_of(request)
-        if not workspace.store.has_document(doc_id):
-            raise HTTPException(404, f"no document {doc_id}")
-        return {"document": doc_id, "similar": workspace.similar(doc_id, k)}
+@documents_router.put(
+    "/documents/{doc_id}",
+    status_code=201,
+    summary="Replace a study with a new version of it (needs the token); the new version "
+    "gets its own id, from its content",
+    responses={200: {"description": "The same content; nothing changed"}},
+)
+async def replace_document(
+    request: Request,
+    workspace: WorkspaceDep,
+    settings: SettingsDep,
+    doc_id: DocId,
+    file: Annotated[UploadFile, File(description="The new version: a PDF or a record")],
+) -> Response:
+    return await receive(request, workspace, settings, file, doc_id)
 
-    async def receive(request: Request, file: UploadFile, replace: str | None) -> Response:
-        require_writer(request)  # the middleware checked it already, before the body
-        data = await file.read(limit_bytes + 1)
-        if len(data) > limit_bytes:
-            raise HTTPException(
-                413, f"upload larger than {settings.max_upload_mb} MB (JEJARING_MAX_UPLOAD_MB)"
-            )
-        name = _named_for_content(safe_filename(file.filename), data)
-        workspace = workspace_of(request)
-        result = await run_in_threadpool(_ingest_and_link, workspace, data, name, replace)
-        if result["status"] == "unchanged":
-            return JSONResponse(result, status_code=200)
-        workspace.warm_in_background()  # the graph-wide answers changed: refill them now
-        return JSONResponse(result, status_code=201)
 
-    @router.post(
-        "/documents",
-        status_code=201,
-        summary="Link a new study: upload a PDF or an abstract record (needs the token)",
-        responses={200: {"description": "Already in the graph; nothing changed"}},
-    )
-    async def upload(
-        request: Request,
-        file: Annotated[UploadFile, File(description="A PDF or a .txt/.md abstract record")],
-        replace: Annotated[
-            str | None,
-            Query(
-                pattern=r"^[0-9a-f]{8,64}$",
-                description="Id of an older version that the new one replaces; without it a "
-                "new file is a new study, whatever its name.",
-            ),
-        ] = None,
-    ) -> Response:
-        return await receive(request, file, replace)
-
-    @router.put(
-        "/documents/{doc_id}",
-        status_code=201,
-        summary="Replace a study with a new version of it (needs the token); the new version "
-        "gets its own id, from its content",
-        responses={200: {"description": "The same content; nothing changed"}},
-    )
-    async def replace_document(
-        request: Request,
-        doc_id: DocId,
-        file: Annotated[UploadFile, File(description="The new version: a PDF or a record")],
-    ) -> Response:
-        return await receive(request, file, doc_id)
-
-    @router.delete(
-        "/documents/{doc_id}", status_code=204, summary="Delete a document (needs the token)"
-    )
-    def delete(request: Request, doc_id: DocId) -> Response:
-        require_writer(request)
-        workspace = workspace_of(request)
-        if not workspace.delete(doc_id):
-            raise HTTPException(404, f"no document {doc_id}")
-        workspace.warm_in_background()
-        return Response(status_code=204)
-
-    return router
+@documents_router.delete(
+    "/documents/{doc_id}", status_code=204, summary="Delete a document (needs the token)"
+)
+def delete(request: Request, workspace: WorkspaceDep, doc_id: DocId) -> Response:
+    require_writer(request)
+    if not workspace.delete(doc_id):
+        raise HTTPException(404, f"no document {doc_id}")
+    workspace.warm_in_background()
+    return Response(status_code=204)
 
 
 def _named_for_content(name: str, data: bytes) -> str:
@@ -219,95 +233,87 @@ def _ingest_and_link(
     }
 
 
-def search_router(workspace_of: WorkspaceOf) -> APIRouter:
-    router = APIRouter(tags=["search"])
-
-    @router.get("/search", summary="Passages by meaning (Indonesian or English), with filters")
-    def search(
-        request: Request,
-        q: Annotated[str, Query(description="Words in Indonesian or English.")],
-        params: Annotated[FilterParams, Depends()],
-        k: Annotated[int, Query(ge=1, le=100)] = 10,
-    ) -> dict[str, Any]:
-        if len(q) > 4 * MAX_QUERY_CHARS:
-            raise HTTPException(400, f"query too long (limit {MAX_QUERY_CHARS} characters)")
-        try:
-            hits = workspace_of(request).search(q, k, params.filters)
-        except QueryError as exc:
-            raise HTTPException(400, str(exc)) from exc
-        return {"query": q, "k": k, "hits": hits}
-
-    return router
+@search_router.get("/search", summary="Passages by meaning (Indonesian or English), with filters")
+def search(
+    workspace: WorkspaceDep,
+    q: Annotated[str, Query(description="Words in Indonesian or English.")],
+    params: Annotated[FilterParams, Depends()],
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    if len(q) > 4 * MAX_QUERY_CHARS:
+        raise HTTPException(400, f"query too long (limit {MAX_QUERY_CHARS} characters)")
+    try:
+        hits = workspace.search(q, k, params.filters)
+    except QueryError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return {"query": q, "k": k, "hits": hits}
 
 
-def policy_router(workspace_of: WorkspaceOf) -> APIRouter:
-    router = APIRouter(tags=["questions"])
+@policy_router.get("/obstacles/recurring", summary="Which obstacles recur across districts")
+def recurring(
+    workspace: WorkspaceDep,
+    level: LevelParam = "regency",
+    min_places: Annotated[int, Query(ge=1, le=1000)] = 2,
+) -> dict[str, Any]:
+    rows = workspace.obstacle_rows(level)
+    found = policy.recurring_obstacles(rows, level, min_places)
+    return {"level": level, "min_places": min_places, "obstacles": found}
 
-    @router.get("/obstacles/recurring", summary="Which obstacles recur across districts")
-    def recurring(
-        request: Request,
-        level: LevelParam = "regency",
-        min_places: Annotated[int, Query(ge=1, le=1000)] = 2,
-    ) -> dict[str, Any]:
-        rows = workspace_of(request).obstacle_rows(level)
-        found = policy.recurring_obstacles(rows, level, min_places)
-        return {"level": level, "min_places": min_places, "obstacles": found}
 
-    @router.get(
-        "/obstacles/matrix",
-        summary="Obstacle x place study counts (JSON, or CSV by format=csv or Accept)",
-        responses={200: {"content": {"text/csv": {}}}},
+@policy_router.get(
+    "/obstacles/matrix",
+    summary="Obstacle x place study counts (JSON, or CSV by format=csv or Accept)",
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def matrix(
+    request: Request,
+    workspace: WorkspaceDep,
+    level: LevelParam = "regency",
+    format: Annotated[Literal["json", "csv"] | None, Query()] = None,
+) -> Any:
+    table = policy.obstacle_matrix(workspace.obstacle_rows(level), level)
+    wants_csv = format == "csv" or (
+        format is None and "text/csv" in request.headers.get("accept", "")
     )
-    def matrix(
-        request: Request,
-        level: LevelParam = "regency",
-        format: Annotated[Literal["json", "csv"] | None, Query()] = None,
-    ) -> Any:
-        table = policy.obstacle_matrix(workspace_of(request).obstacle_rows(level), level)
-        wants_csv = format == "csv" or (
-            format is None and "text/csv" in request.headers.get("accept", "")
-        )
-        if wants_csv:
-            return PlainTextResponse(policy.matrix_csv(table), media_type="text/csv")
-        return table
+    if wants_csv:
+        return PlainTextResponse(policy.matrix_csv(table), media_type="text/csv")
+    return table
 
-    @router.get("/places/{code}", summary="A province or regency: its studies and places")
-    def place(
-        request: Request,
-        code: Annotated[str, Path(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")],
-    ) -> dict[str, Any]:
-        workspace = workspace_of(request)
-        found = workspace.cached(
-            ("place", code), lambda: policy.place_overview(workspace.store, code)
-        )
-        if found is None:
-            raise HTTPException(404, f"no study names the place {code}")
-        return found
 
-    def usage(request: Request, scheme: str | None) -> dict[str, Any]:
-        workspace = workspace_of(request)
-        return {
-            "scheme": scheme,
-            "concepts": workspace.cached(
-                ("concepts", scheme), lambda: policy.concept_usage(workspace.store, scheme)
-            ),
-        }
+@policy_router.get("/places/{code}", summary="A province or regency: its studies and places")
+def place(
+    workspace: WorkspaceDep, code: Annotated[str, Path(pattern=PLACE_CODE_PATTERN)]
+) -> dict[str, Any]:
+    found = workspace.cached(("place", code), lambda: policy.place_overview(workspace.store, code))
+    if found is None:
+        raise HTTPException(404, f"no study names the place {code}")
+    return found
 
-    @router.get("/concepts", summary="The SKOS schemes, with how many studies use each concept")
-    def concepts(
-        request: Request,
-        scheme: Annotated[
-            Literal["stakeholder", "obstacle", "theory", "method"] | None, Query()
-        ] = None,
-    ) -> dict[str, Any]:
-        return usage(request, scheme)
 
-    @router.get("/stakeholders", summary="The stakeholder scheme with study counts")
-    def stakeholders(request: Request) -> dict[str, Any]:
-        return usage(request, "stakeholder")
+def usage(workspace: Workspace, scheme: str | None) -> dict[str, Any]:
+    return {
+        "scheme": scheme,
+        "concepts": workspace.cached(
+            ("concepts", scheme), lambda: policy.concept_usage(workspace.store, scheme)
+        ),
+    }
 
-    @router.get("/theories", summary="The theory scheme with study counts")
-    def theories(request: Request) -> dict[str, Any]:
-        return usage(request, "theory")
 
-    return router
+@policy_router.get("/concepts", summary="The SKOS schemes, with how many studies use each concept")
+def concepts(
+    workspace: WorkspaceDep,
+    scheme: Annotated[
+        Literal["stakeholder", "obstacle", "theory", "method"] | None, Query()
+    ] = None,
+) -> dict[str, Any]:
+    return usage(workspace, scheme)
+
+
+@policy_router.get("/stakeholders", summary="The stakeholder scheme with study counts")
+def stakeholders(workspace: WorkspaceDep) -> dict[str, Any]:
+    return usage(workspace, "stakeholder")
+
+
+@policy_router.get("/theories", summary="The theory scheme with study counts")
+def theories(workspace: WorkspaceDep) -> dict[str, Any]:
+    return usage(workspace, "theory")

@@ -18,7 +18,6 @@ cap (kg.sandbox). Conformance: tests/test_sparql_protocol.py runs the W3C protoc
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable
 from dataclasses import dataclass
 from email import policy
 from email.parser import BytesParser
@@ -31,7 +30,8 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from rdflib.query import Result
 from starlette.concurrency import run_in_threadpool
 
-from api.settings import Settings
+from api.dependencies import WorkspaceDep, require_writer
+from api.workspace import Workspace
 from kg.sandbox import SparqlDataset, graphs
 from kg.shape import Term
 from kg.store import Boolean, QueryError, QueryResult, QueryTimeout, Solutions, graph_bytes
@@ -104,116 +104,112 @@ def _graph_parameters(names: tuple[str, ...]) -> list[dict[str, object]]:
     return [{"name": n, "in": "query", "required": False, "schema": GRAPH_LIST} for n in names]
 
 
-def sparql_router(
-    workspace_of: Callable[[Request], object],
-    settings: Settings,
-    require_writer: Callable[..., None],
-    after_update: Callable[[Request], None],
-) -> APIRouter:
-    router = APIRouter(tags=["sparql"])
+sparql_router = APIRouter(tags=["sparql"])
 
-    def run(request: Request, operation: Operation) -> Response:
-        workspace = workspace_of(request)
-        try:
-            result = workspace.sparql.query(  # type: ignore[attr-defined]
-                operation.text, dataset=operation.dataset or None, base_iri=_base_iri(request)
-            )
-        except QueryTimeout as exc:
-            raise HTTPException(503, str(exc)) from exc
-        except QueryError as exc:
-            raise HTTPException(400, str(exc)) from exc
-        return serialize(result, request.headers.get("accept", ""))
 
-    @router.get(
-        "/sparql",
-        summary="SPARQL 1.1 query (GET)",
-        openapi_extra={
-            "parameters": [
-                {"name": "query", "in": "query", "required": True, "schema": {"type": "string"}},
-                *_graph_parameters(QUERY_DATASET),
-            ]
+def run_query(request: Request, workspace: Workspace, operation: Operation) -> Response:
+    """A query, answered in the format the request accepts."""
+    try:
+        result = workspace.sparql.query(
+            operation.text, dataset=operation.dataset or None, base_iri=_base_iri(request)
+        )
+    except QueryTimeout as exc:
+        raise HTTPException(503, str(exc)) from exc
+    except QueryError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return serialize(result, request.headers.get("accept", ""))
+
+
+@sparql_router.get(
+    "/sparql",
+    summary="SPARQL 1.1 query (GET)",
+    openapi_extra={
+        "parameters": [
+            {"name": "query", "in": "query", "required": True, "schema": {"type": "string"}},
+            *_graph_parameters(QUERY_DATASET),
+        ]
+    },
+)
+def sparql_get(request: Request, workspace: WorkspaceDep) -> Response:
+    params = _pairs(request.scope.get("query_string", b""), "utf-8", "the URL's query")
+    if any(name == "update" for name, _ in params):
+        raise HTTPException(
+            400, "an update is sent by POST (a form or application/sparql-update), not GET"
+        )
+    return run_query(request, workspace, _operation(params))
+
+
+@sparql_router.post(
+    "/sparql",
+    summary="SPARQL 1.1 query or update (POST)",
+    openapi_extra={
+        "parameters": _graph_parameters(QUERY_DATASET + UPDATE_DATASET),
+        "requestBody": {
+            "content": {
+                FORM_TYPE: {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "query": {"type": "string"},
+                            "update": {"type": "string"},
+                            **{name: GRAPH_LIST for name in QUERY_DATASET + UPDATE_DATASET},
+                        },
+                    }
+                },
+                QUERY_TYPE: {"schema": {"type": "string"}},
+                UPDATE_TYPE: {"schema": {"type": "string"}},
+            }
         },
-    )
-    def sparql_get(request: Request) -> Response:
-        params = _pairs(request.scope.get("query_string", b""), "utf-8", "the URL's query")
-        if any(name == "update" for name, _ in params):
+    },
+)
+async def sparql_post(request: Request, workspace: WorkspaceDep) -> Response:
+    content_type = request.headers.get("content-type", "")
+    media, charset = _media(content_type)
+    if media not in (QUERY_TYPE, UPDATE_TYPE, FORM_TYPE, MULTIPART_TYPE):
+        given = f"not {media}" if media else "the request has no Content-Type"
+        raise HTTPException(415, f"send a form, {QUERY_TYPE} or {UPDATE_TYPE}: {given}")
+    params = _pairs(request.scope.get("query_string", b""), "utf-8", "the URL's query")
+    body = await request.body()  # the one read of the body (the size limit is upstream)
+    if media in (QUERY_TYPE, UPDATE_TYPE):
+        codec = _codec(charset or "utf-8")
+        if codec not in DIRECT_CODECS:
             raise HTTPException(
-                400, "an update is sent by POST (a form or application/sparql-update), not GET"
+                415,
+                f"an {media} body is UTF-8 (so its media type is registered), not "
+                f"{charset}: send the text as UTF-8, or as a form in its own charset",
             )
-        return run(request, _operation(params))
+        kind = "query" if media == QUERY_TYPE else "update"
+        params.append((kind, _decode(body, codec, "the body")))
+    elif media == FORM_TYPE:
+        params += _pairs(body, _codec(charset or "utf-8"), "the form")
+    else:
+        params += _multipart(body, content_type)
+    if any(name == "update" for name, _ in params):
+        require_writer(request)  # before anything else of an update is looked at
+    operation = _operation(params)
+    if operation.kind == "update":
+        return await _update(request, workspace, operation)
+    return await run_in_threadpool(run_query, request, workspace, operation)
 
-    @router.post(
-        "/sparql",
-        summary="SPARQL 1.1 query or update (POST)",
-        openapi_extra={
-            "parameters": _graph_parameters(QUERY_DATASET + UPDATE_DATASET),
-            "requestBody": {
-                "content": {
-                    FORM_TYPE: {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "query": {"type": "string"},
-                                "update": {"type": "string"},
-                                **{name: GRAPH_LIST for name in QUERY_DATASET + UPDATE_DATASET},
-                            },
-                        }
-                    },
-                    QUERY_TYPE: {"schema": {"type": "string"}},
-                    UPDATE_TYPE: {"schema": {"type": "string"}},
-                }
-            },
-        },
-    )
-    async def sparql_post(request: Request) -> Response:
-        content_type = request.headers.get("content-type", "")
-        media, charset = _media(content_type)
-        if media not in (QUERY_TYPE, UPDATE_TYPE, FORM_TYPE, MULTIPART_TYPE):
-            given = f"not {media}" if media else "the request has no Content-Type"
-            raise HTTPException(415, f"send a form, {QUERY_TYPE} or {UPDATE_TYPE}: {given}")
-        params = _pairs(request.scope.get("query_string", b""), "utf-8", "the URL's query")
-        body = await request.body()  # the one read of the body (the size limit is upstream)
-        if media in (QUERY_TYPE, UPDATE_TYPE):
-            codec = _codec(charset or "utf-8")
-            if codec not in DIRECT_CODECS:
-                raise HTTPException(
-                    415,
-                    f"an {media} body is UTF-8 (so its media type is registered), not "
-                    f"{charset}: send the text as UTF-8, or as a form in its own charset",
-                )
-            kind = "query" if media == QUERY_TYPE else "update"
-            params.append((kind, _decode(body, codec, "the body")))
-        elif media == FORM_TYPE:
-            params += _pairs(body, _codec(charset or "utf-8"), "the form")
-        else:
-            params += _multipart(body, content_type)
-        if any(name == "update" for name, _ in params):
-            require_writer(request)  # before anything else of an update is looked at
-        operation = _operation(params)
-        if operation.kind == "update":
-            return await _update(request, operation)
-        return await run_in_threadpool(run, request, operation)
 
-    async def _update(request: Request, operation: Operation) -> Response:
-        workspace = workspace_of(request)
-        base_iri = _base_iri(request)
+async def _update(request: Request, workspace: Workspace, operation: Operation) -> Response:
+    base_iri = _base_iri(request)
 
-        def apply() -> None:
-            with workspace.write_lock:  # type: ignore[attr-defined]
-                workspace.sparql.update(  # type: ignore[attr-defined]
-                    operation.text, using=operation.dataset or None, base_iri=base_iri
-                )
-                after_update(request)
+    def apply() -> None:
+        with workspace.write_lock:
+            workspace.sparql.update(
+                operation.text, using=operation.dataset or None, base_iri=base_iri
+            )
+            # The index and the passages' concepts follow what the update changed.
+            workspace.resync()
 
-        try:
-            await run_in_threadpool(apply)
-        except QueryTimeout as exc:
-            raise HTTPException(503, str(exc)) from exc
-        except QueryError as exc:
-            raise HTTPException(400, str(exc)) from exc
-        return Response(status_code=204)
-
-    return router
+    try:
+        await run_in_threadpool(apply)
+    except QueryTimeout as exc:
+        raise HTTPException(503, str(exc)) from exc
+    except QueryError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return Response(status_code=204)
 
 
 def _operation(params: list[tuple[str, str]]) -> Operation:

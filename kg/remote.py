@@ -13,12 +13,14 @@ pyoxigraph's own N-Triples serialiser, so request values are escaped by the libr
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 
 import httpx
 import pyoxigraph as ox
 
+from kg import sparql_text
 from kg.shape import Term
 from kg.store import (
     PREFIX_MAP,
@@ -37,7 +39,6 @@ from kg.store import (
 )
 
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _DECLARED = re.compile(r"^\s*PREFIX\s+([\w.-]*):", re.IGNORECASE | re.MULTILINE)
 
 
@@ -128,15 +129,27 @@ def _update_url(query_url: str) -> str:
 
 
 def bind_values(sparql: str, bindings: dict[str, Term]) -> str:
+    """`sparql` with `bindings` as a VALUES block at the start of its outermost group: after
+    the first `WHERE {` that is SPARQL, not text inside a string, an IRI or a comment."""
     if not bindings:
         return sparql
-    found = _WHERE.search(sparql)
-    if found is None:
+    found = sparql_text.tokens(sparql)
+    opening = next(
+        (
+            brace
+            for word, brace in itertools.pairwise(found)
+            if word.kind == "keyword" and word.text.upper() == "WHERE" and word.depth == 0
+            and brace.text == "{"
+        ),
+        None,
+    )  # fmt: skip
+    if opening is None:
         raise QueryError("bound queries need a WHERE clause")
     names = " ".join(f"?{name}" for name in bindings)
     values = " ".join(str(term) for term in bindings.values())
     block = f" VALUES ({names}) {{ ({values}) }} "
-    return sparql[: found.end()] + block + sparql[found.end() :]
+    end = opening.start + 1
+    return sparql[:end] + block + sparql[end:]
 
 
 def with_prefixes(sparql: str) -> str:

@@ -116,6 +116,10 @@ def work_iri(key: str) -> ox.NamedNode:
     return ox.NamedNode(f"{ns.WORK}{key}")
 
 
+# A Kemendagri region code: province 32, regency 32.05, district 32.05.01, village 32.05.01.2001.
+PLACE_CODE_PATTERN = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
+
+
 def place_iri(code: str) -> ox.NamedNode:
     return ox.NamedNode(ns.place_iri(code))
 

@@ -10,7 +10,6 @@ data from the functions the JSON API uses (kg.policy, kg.documents, the workspac
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from api.dependencies import SettingsDep, WorkspaceDep, settings_of
 from api.settings import Settings
 from api.web import views
 from api.workspace import Workspace
@@ -53,8 +53,6 @@ PAGE_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
-WorkspaceOf = Callable[[Request], Workspace]
-
 
 def _environment() -> Environment:
     env = Environment(
@@ -87,140 +85,142 @@ def _short_label(category: str) -> str:
     return category.replace("_", " ").capitalize()
 
 
-def web_router(workspace_of: WorkspaceOf, settings: Settings) -> APIRouter:
-    """The HTML pages. They only read: uploads go through the JSON API's POST /documents with
-    the token, which the Add page's script sends."""
-    router = APIRouter(include_in_schema=False)
-    env = _environment()
+# The HTML pages. They only read: uploads go through the JSON API's POST /documents with the
+# token, which the Add page's script sends.
+web_router = APIRouter(include_in_schema=False)
+ENV = _environment()
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    settings = settings_of(request)
     writable = bool(settings.api_token and settings.api_token.get_secret_value())
+    page = ENV.get_template(template).render(path=request.url.path, writable=writable, **context)
+    return HTMLResponse(page, status_code=status, headers=PAGE_HEADERS)
 
-    def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        page = env.get_template(template).render(
-            path=request.url.path, writable=writable, **context
-        )
-        return HTMLResponse(page, status_code=status, headers=PAGE_HEADERS)
 
-    def not_found(request: Request, message: str) -> HTMLResponse:
-        return render(request, "error.html", 404, title="Not found", message=message)
+def not_found(request: Request, message: str) -> HTMLResponse:
+    return render(request, "error.html", 404, title="Not found", message=message)
 
-    @router.get("/", response_class=HTMLResponse)
-    def search_page(request: Request) -> HTMLResponse:
-        workspace = workspace_of(request)
-        form = views.parse_search(request.query_params)
-        options = views.filter_options(workspace)
-        hits: list[dict[str, Any]] = []
-        browse: list[dict[str, Any]] = []
-        errors = list(form.errors)
-        matched: int | None = None
-        if form.q:
-            try:
-                hits = workspace.search(form.q, form.k, form.filters)
-            except QueryError as exc:
-                errors.append(str(exc))
-        elif form.active:
-            allowed = documents_matching(workspace.store, form.filters) or set()
-            matched = len(allowed)
-            browse = [document_meta(workspace.store, d) for d in sorted(allowed)]
-            browse.sort(key=lambda d: (-int(d.get("year") or 0), str(d.get("title") or "")))
-            browse = browse[:BROWSE_LIMIT]
-        return render(
-            request, "search.html", title="Search", form=form, options=options, hits=hits,
-            browse=browse, matched=matched, errors=errors,
-            labels=views.concept_labels(options),
-            total=len(workspace.store.document_ids()),
-        )  # fmt: skip
 
-    @router.get("/study/{doc_id}", response_class=HTMLResponse)
-    def study_page(request: Request, doc_id: str) -> HTMLResponse:
-        if not views.DOC_ID.match(doc_id):
-            return not_found(request, f"{doc_id!r} is not a study id.")
-        workspace = workspace_of(request)
+@web_router.get("/", response_class=HTMLResponse)
+def search_page(request: Request, workspace: WorkspaceDep) -> HTMLResponse:
+    form = views.parse_search(request.query_params)
+    options = views.filter_options(workspace)
+    hits: list[dict[str, Any]] = []
+    browse: list[dict[str, Any]] = []
+    errors = list(form.errors)
+    matched: int | None = None
+    if form.q:
         try:
-            doc = document_json(workspace.store, doc_id)
-        except DocumentNotFound:
-            return not_found(request, f"There is no study {doc_id} in the graph.")
-        links = policy.links_of(workspace.store, doc_id)
-        return render(
-            request, "study.html", title=doc["title"] or doc_id, doc=doc, links=links,
-            view=views.study_view(doc, links), similar=workspace.similar(doc_id, 5),
-            added=request.query_params.get("added"),
-        )  # fmt: skip
+            hits = workspace.search(form.q, form.k, form.filters)
+        except QueryError as exc:
+            errors.append(str(exc))
+    elif form.active:
+        allowed = documents_matching(workspace.store, form.filters) or set()
+        matched = len(allowed)
+        browse = [document_meta(workspace.store, d) for d in sorted(allowed)]
+        browse.sort(key=lambda d: (-int(d.get("year") or 0), str(d.get("title") or "")))
+        browse = browse[:BROWSE_LIMIT]
+    return render(
+        request, "search.html", title="Search", form=form, options=options, hits=hits,
+        browse=browse, matched=matched, errors=errors,
+        labels=views.concept_labels(options),
+        total=len(workspace.store.document_ids()),
+    )  # fmt: skip
 
-    @router.get("/study/{doc_id}/graph.{extension}")
-    def study_graph(request: Request, doc_id: str, extension: str) -> Response:
-        if not views.DOC_ID.match(doc_id) or extension not in GRAPH_DOWNLOADS:
-            return not_found(request, "No such download.")
-        quads = workspace_of(request).store.document_quads(doc_id)
-        if not quads:
-            return not_found(request, f"There is no study {doc_id} in the graph.")
-        media, rdf_format = GRAPH_DOWNLOADS[extension]
-        disposition = f'attachment; filename="jejaring-{doc_id}.{extension}"'
-        return Response(
-            graph_bytes(quads, rdf_format), media_type=media,
-            headers={"Content-Disposition": disposition},
-        )  # fmt: skip
 
-    @router.get("/obstacles", response_class=HTMLResponse)
-    def obstacles_page(request: Request) -> HTMLResponse:
-        level = _level(request.query_params.get("level"))
-        workspace = workspace_of(request)
-        # The same cached rows as GET /obstacles/matrix: queried once per write.
-        matrix = policy.obstacle_matrix(workspace.obstacle_rows(level), level)
-        return render(
-            request, "obstacles.html", title="Obstacles across districts", level=level,
-            heat=views.heat_map(matrix),
-        )  # fmt: skip
+@web_router.get("/study/{doc_id}", response_class=HTMLResponse)
+def study_page(request: Request, workspace: WorkspaceDep, doc_id: str) -> HTMLResponse:
+    if not views.DOC_ID.match(doc_id):
+        return not_found(request, f"{doc_id!r} is not a study id.")
+    try:
+        doc = document_json(workspace.store, doc_id)
+    except DocumentNotFound:
+        return not_found(request, f"There is no study {doc_id} in the graph.")
+    links = policy.links_of(workspace.store, doc_id)
+    return render(
+        request, "study.html", title=doc["title"] or doc_id, doc=doc, links=links,
+        view=views.study_view(doc, links), similar=workspace.similar(doc_id, 5),
+        added=request.query_params.get("added"),
+    )  # fmt: skip
 
-    @router.get("/obstacles/cell", response_class=HTMLResponse)
-    def obstacle_cell(request: Request) -> HTMLResponse:
-        params = request.query_params
-        level = _level(params.get("level"))
-        category, code = params.get("category") or "", params.get("place") or ""
-        if not views.CONCEPT_ID.match(category) or not views.PLACE_CODE.match(code):
-            return not_found(request, "Give an obstacle category and a place code.")
-        cell = views.cell_studies(workspace_of(request), level, category, code)
-        # The heat map's script asks for the panel alone and shows it beside the table.
-        name = "cell_panel.html" if request.headers.get("x-fragment") else "cell.html"
-        title = f"{cell['label']} in {cell['name']}"
-        return render(request, name, title=title, cell=cell)
 
-    @router.get("/place/{code}", response_class=HTMLResponse)
-    def place_page(request: Request, code: str) -> HTMLResponse:
-        if not views.PLACE_CODE.match(code):
-            return not_found(request, f"{code!r} is not a Kemendagri region code.")
-        workspace = workspace_of(request)
-        overview = workspace.cached(
-            ("place", code), lambda: policy.place_overview(workspace.store, code)
-        )
-        if overview is None:
-            return not_found(request, f"No study names the place {code}.")
-        province = region_by_code(code[:2]) if len(code) > 2 else None
-        return render(
-            request, "place.html", title=overview["name"] or code, place=overview,
-            obstacles=views.place_obstacles(overview),
-            province=province.name if province else None,
-        )  # fmt: skip
+@web_router.get("/study/{doc_id}/graph.{extension}")
+def study_graph(request: Request, workspace: WorkspaceDep, doc_id: str, extension: str) -> Response:
+    if not views.DOC_ID.match(doc_id) or extension not in GRAPH_DOWNLOADS:
+        return not_found(request, "No such download.")
+    quads = workspace.store.document_quads(doc_id)
+    if not quads:
+        return not_found(request, f"There is no study {doc_id} in the graph.")
+    media, rdf_format = GRAPH_DOWNLOADS[extension]
+    disposition = f'attachment; filename="jejaring-{doc_id}.{extension}"'
+    return Response(
+        graph_bytes(quads, rdf_format), media_type=media,
+        headers={"Content-Disposition": disposition},
+    )  # fmt: skip
 
-    @router.get("/add", response_class=HTMLResponse)
-    def add_page(request: Request) -> HTMLResponse:
-        return render(request, "add.html", title="Add a study", max_mb=settings.max_upload_mb)
 
-    @router.get("/query", response_class=HTMLResponse)
-    def query_page(request: Request) -> HTMLResponse:
-        named = named_queries()
-        params = request.query_params
-        name = params.get("name") or ""
-        text = params.get("q") or (named.get(name, "") if name else "")
-        table: views.Table | None = None
-        error = None
-        if text.strip():
-            table, error = _run_query(workspace_of(request), settings, text)
-        return render(
-            request, "query.html", title="SPARQL", named=named, name=name, text=text,
-            table=table, error=error, cap=settings.sparql_result_cap,
-        )  # fmt: skip
+@web_router.get("/obstacles", response_class=HTMLResponse)
+def obstacles_page(request: Request, workspace: WorkspaceDep) -> HTMLResponse:
+    level = _level(request.query_params.get("level"))
+    # The same cached rows as GET /obstacles/matrix: queried once per write.
+    matrix = policy.obstacle_matrix(workspace.obstacle_rows(level), level)
+    return render(
+        request, "obstacles.html", title="Obstacles across districts", level=level,
+        heat=views.heat_map(matrix),
+    )  # fmt: skip
 
-    return router
+
+@web_router.get("/obstacles/cell", response_class=HTMLResponse)
+def obstacle_cell(request: Request, workspace: WorkspaceDep) -> HTMLResponse:
+    params = request.query_params
+    level = _level(params.get("level"))
+    category, code = params.get("category") or "", params.get("place") or ""
+    if not views.CONCEPT_ID.match(category) or not views.PLACE_CODE.match(code):
+        return not_found(request, "Give an obstacle category and a place code.")
+    cell = views.cell_studies(workspace, level, category, code)
+    # The heat map's script asks for the panel alone and shows it beside the table.
+    name = "cell_panel.html" if request.headers.get("x-fragment") else "cell.html"
+    title = f"{cell['label']} in {cell['name']}"
+    return render(request, name, title=title, cell=cell)
+
+
+@web_router.get("/place/{code}", response_class=HTMLResponse)
+def place_page(request: Request, workspace: WorkspaceDep, code: str) -> HTMLResponse:
+    if not views.PLACE_CODE.match(code):
+        return not_found(request, f"{code!r} is not a Kemendagri region code.")
+    overview = workspace.cached(
+        ("place", code), lambda: policy.place_overview(workspace.store, code)
+    )
+    if overview is None:
+        return not_found(request, f"No study names the place {code}.")
+    province = region_by_code(code[:2]) if len(code) > 2 else None
+    return render(
+        request, "place.html", title=overview["name"] or code, place=overview,
+        obstacles=views.place_obstacles(overview),
+        province=province.name if province else None,
+    )  # fmt: skip
+
+
+@web_router.get("/add", response_class=HTMLResponse)
+def add_page(request: Request, settings: SettingsDep) -> HTMLResponse:
+    return render(request, "add.html", title="Add a study", max_mb=settings.max_upload_mb)
+
+
+@web_router.get("/query", response_class=HTMLResponse)
+def query_page(request: Request, workspace: WorkspaceDep, settings: SettingsDep) -> HTMLResponse:
+    named = named_queries()
+    params = request.query_params
+    name = params.get("name") or ""
+    text = params.get("q") or (named.get(name, "") if name else "")
+    table: views.Table | None = None
+    error = None
+    if text.strip():
+        table, error = _run_query(workspace, settings, text)
+    return render(
+        request, "query.html", title="SPARQL", named=named, name=name, text=text,
+        table=table, error=error, cap=settings.sparql_result_cap,
+    )  # fmt: skip
 
 
 def _level(value: str | None) -> policy.Level:

@@ -18,10 +18,10 @@ import pyoxigraph as ox
 from api.workspace import Workspace
 from kg import policy
 from kg.lookup import Filters
-from kg.shape import Term
+from kg.shape import PLACE_CODE_PATTERN, Term
 from kg.store import Boolean, QueryResult, Solutions
 
-PLACE_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+PLACE_CODE = re.compile(PLACE_CODE_PATTERN)
 DOC_ID = re.compile(r"^[0-9a-f]{8,64}$")
 CONCEPT_ID = re.compile(r"^\w{1,64}$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
