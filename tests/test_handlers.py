@@ -130,3 +130,16 @@ def test_search_handler_refuses_an_empty_query(workspace: Workspace) -> None:
     with pytest.raises(HTTPException) as empty:
         routes.search(workspace, "   ", routes.FilterParams(), k=5)
     assert empty.value.status_code == 400 and "empty query" in str(empty.value.detail)
+
+
+def test_a_page_handler_alone(workspace: Workspace) -> None:
+    from types import SimpleNamespace
+
+    from api import web
+
+    app = SimpleNamespace(state=SimpleNamespace(settings=workspace.settings))
+    request = Request({"type": "http", "method": "GET", "path": "/place/x", "query_string": b"",
+                       "headers": [], "app": app})  # fmt: skip
+    page = web.place_page(request, workspace, "not-a-code")
+    assert page.status_code == 404 and b"not a Kemendagri region code" in bytes(page.body)
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
