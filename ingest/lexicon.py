@@ -41,6 +41,9 @@ class Concept:
     citation_keys: tuple[str, ...] = ()
     citation_years: tuple[int, ...] = ()
     dimensions: tuple[str, ...] = ()
+    # Regular expressions (case-insensitive) for what no fixed label says: an obstacle told as
+    # its effect in any wording ("memilih tidak melapor", "can only be reached by boat").
+    patterns: tuple[str, ...] = ()
 
     @property
     def weak(self) -> bool:
@@ -57,6 +60,7 @@ class Lexicon:
     concepts: dict[str, Concept] = field(default_factory=dict)  # by IRI
     cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # cue list name -> phrases
     _matchers: dict[str, LabelMatcher] = field(default_factory=dict)
+    _compiled: dict[str, list[tuple[re.Pattern[str], str]]] = field(default_factory=dict)
 
     def in_scheme(self, scheme: str) -> list[Concept]:
         return [c for c in self.concepts.values() if c.scheme == scheme]
@@ -75,6 +79,17 @@ class Lexicon:
                 ]
             )
         return self._matchers[scheme]
+
+    def patterns(self, scheme: str) -> list[tuple[re.Pattern[str], str]]:
+        """Each concept's jj:matchPattern, compiled once: (pattern, concept IRI)."""
+        key = "patterns:" + scheme
+        if key not in self._compiled:
+            self._compiled[key] = [
+                (re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.IGNORECASE), c.iri)
+                for c in self.in_scheme(scheme)
+                for p in c.patterns
+            ]
+        return self._compiled[key]
 
     def cue_pattern(self, name: str) -> re.Pattern[str]:
         phrases = self.cues.get(name, ())

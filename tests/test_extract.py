@@ -342,3 +342,40 @@ def test_violence_seen_as_normal_is_low_awareness(lexicon) -> None:
         "dianggap wajar. Kerja sama lintas sektoral berjalan dengan baik.",
     )
     assert set(of_type(doc, "obstacle")) == {"public_awareness"}
+
+
+def test_effects_in_wording_no_label_lists(lexicon) -> None:
+    """The scheme's patterns (jj:matchPattern) find effects whatever words sit between."""
+    doc = abstract(
+        lexicon,
+        "The study was conducted in Sikka Regency. Families often withdraw their reports "
+        "because they fear gossip in the village. Villages can only be reached by boat. Each "
+        "office guards its own programme. Teachers did not know that the unit offers "
+        "counselling. The partners do not yet fully trust each other.",
+    )
+    assert set(of_type(doc, "obstacle")) == {
+        "reporting_stigma",
+        "geography",
+        "sectoral_ego",
+        "public_awareness",
+        "trust",
+    }
+
+
+def test_a_negation_after_the_term_and_a_negated_verb_before_it(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kabupaten Sinjai. Petunjuk teknis rujukan belum disahkan. "
+        "The office does not receive funding for outreach. Informasi tentang perda hampir "
+        "tidak sampai ke sekolah. Koordinasi dilakukan agar korban tidak trauma.",
+    )
+    assert set(of_type(doc, "obstacle")) == {"regulation", "funding"}
+
+
+def test_a_capitalised_term_inside_a_name_is_a_name(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kecamatan Medan Sulit Jaya dan Kota Medan. Kendala yang "
+        "dihadapi adalah data kasus yang belum terpadu.",
+    )
+    assert set(of_type(doc, "obstacle")) == {"data"}
