@@ -379,3 +379,20 @@ def test_a_capitalised_term_inside_a_name_is_a_name(lexicon) -> None:
         "dihadapi adalah data kasus yang belum terpadu.",
     )
     assert set(of_type(doc, "obstacle")) == {"data"}
+
+
+def test_places_follow_what_the_study_is_about(lexicon) -> None:
+    record = (
+        "Title: Implementing Child Protection Policy in Tarakan City, North Kalimantan\n\n"
+        "Abstract\nTarakan City is a transit point for children trafficked through Nunukan "
+        "Regency. This study analyses child protection in the city. The counsellors said many "
+        "victims came from Kabupaten Mimika, which was part of Provinsi Papua.\n"
+    )
+    doc = extracted(document_from_record(record.encode(), "tarakan.txt"), lexicon)
+    roles = {m.code: m.role for m in doc.mentions if m.type == "place"}
+    assert roles["65.71"] == "studied"
+    # The province beside its city in the title, a transit route and a background province.
+    assert roles["65"] == "mentioned" and roles["65.03"] == "mentioned"
+    assert roles["91"] == "mentioned" and roles["94.04"] == "mentioned"
+    evidence = next(m for m in doc.mentions if m.code == "65.03").evidence[0]
+    assert "Nunukan" in evidence.quote
