@@ -307,9 +307,10 @@ def test_regional_agency_names_midwives_and_a_spaced_acronym(lexicon) -> None:
         "Satuan Tugas Perlindungan Perempuan dan Anak (Satgas PPA) di setiap kelurahan.",
     )
     stakeholders = of_type(doc, "stakeholder")
-    assert {"dp3a", "uptd_ppa", "puskesmas", "kpad"} <= set(stakeholders)
-    found = [m.label for m in doc.mentions if m.type == "stakeholder" and m.discovered]
-    assert found == ["Satgas PPA"]
+    # The task force is a concept of the scheme now, no longer a discovery.
+    assert {"dp3a", "uptd_ppa", "puskesmas", "kpad", "task_force"} <= set(stakeholders)
+    assert stakeholders["task_force"].label == "Satgas PPA"
+    assert not [m for m in doc.mentions if m.type == "stakeholder" and m.discovered]
 
 
 def test_whose_obstacle_it_is_is_not_an_item(lexicon) -> None:
@@ -396,3 +397,16 @@ def test_places_follow_what_the_study_is_about(lexicon) -> None:
     assert roles["91"] == "mentioned" and roles["94.04"] == "mentioned"
     evidence = next(m for m in doc.mentions if m.code == "65.03").evidence[0]
     assert "Nunukan" in evidence.quote
+
+
+def test_weak_actors_only_where_they_act_and_regional_agency_names(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kabupaten Sinjai untuk kesejahteraan masyarakat dan dunia "
+        "usaha. Informan berasal dari DPMP3AKB, Satgas PPA desa dan orang tua korban. "
+        "Banyak keluarga memilih diam.",
+    )
+    stakeholders = set(of_type(doc, "stakeholder"))
+    assert {"dp3a", "task_force", "parents"} <= stakeholders
+    # Beneficiaries and background are not actors.
+    assert not {"community", "business"} & stakeholders
