@@ -410,3 +410,21 @@ def test_weak_actors_only_where_they_act_and_regional_agency_names(lexicon) -> N
     assert {"dp3a", "task_force", "parents"} <= stakeholders
     # Beneficiaries and background are not actors.
     assert not {"community", "business"} & stakeholders
+
+
+def test_open_world_theories_named_as_students_cite_them(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kota Solo. Model collaborative governance Ansell dan Gash "
+        "digunakan sebagai kerangka analisis, sedangkan gagasan kapasitas kolaborasi dari "
+        "Bardach disebut sebagai latar. Teori modal sosial Putnam dikutip untuk menjelaskan "
+        "jaringan warga. Wanna's (2008) continuum of collaboration is discussed as background.",
+    )
+    found = {m.label: m for m in doc.mentions if m.type == "theory" and m.discovered}
+    assert found["gagasan kapasitas kolaborasi"].authors == ("Bardach",)
+    assert found["gagasan kapasitas kolaborasi"].role == "cited"
+    assert found["Teori modal sosial"].authors == ("Putnam",)
+    assert found["Teori modal sosial"].year is None
+    continuum = found["continuum of collaboration"]
+    assert continuum.authors == ("Wanna",) and continuum.year == 2008
+    assert of_type(doc, "theory")["collaborative_governance"].role == "framework"
