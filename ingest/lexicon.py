@@ -102,6 +102,7 @@ class LabelHit:
     end: int
     label: str
     iri: str
+    method: str = "rule"  # "fuzzy" for a tolerant match, "pattern" for a jj:matchPattern
 
 
 def is_acronym(label: str) -> bool:
@@ -216,7 +217,7 @@ class LabelMatcher:
                 # One letter off only for a single word against a one-word label.
                 iri = self._squashed.get(key) or (self._near(key) if n == 1 else None)
                 if iri:
-                    found.append(LabelHit(w_start, w_end, text[w_start:w_end], iri))
+                    found.append(LabelHit(w_start, w_end, text[w_start:w_end], iri, "fuzzy"))
                     covered.update(range(w_start, w_end))
                     break
         return found

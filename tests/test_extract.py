@@ -428,3 +428,31 @@ def test_open_world_theories_named_as_students_cite_them(lexicon) -> None:
     continuum = found["continuum of collaboration"]
     assert continuum.authors == ("Wanna",) and continuum.year == 2008
     assert of_type(doc, "theory")["collaborative_governance"].role == "framework"
+
+
+def test_each_mention_carries_its_method_and_confidence_to_the_json(
+    lexicon, tmp_path: Path
+) -> None:
+    from kg.documents import document_json
+    from kg.model import document_quads, place_quads
+    from kg.store import open_store
+
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kabupaten Sinjai bersama Dinas Sosial dan Lembaga Advokasi "
+        "Anak Sulawesi (LAAS). Kendalanya yaitu anggran yang kecil. Banyak keluarga mencabut "
+        "laporannya karena takut digunjing tetangga.",
+    )
+    methods = {(m.type, local(m)): (m.method, m.confidence) for m in doc.mentions}
+    assert methods[("obstacle", "funding")][0] == "fuzzy"
+    assert methods[("obstacle", "reporting_stigma")][0] == "pattern"
+    assert methods[("stakeholder", "dinas_sosial")][0] == "rule"
+    assert methods[("stakeholder", "laas")][0] == "discovered"
+    assert all(0 < confidence <= 1 for _, confidence in methods.values())
+    with open_store("embedded", tmp_path / "data") as store:
+        store.put_document(doc.id, document_quads(doc), place_quads(doc), [])
+        shown = document_json(store, doc.id)
+    obstacle = next(o for o in shown["obstacles"] if o["category"] == "reporting_stigma")
+    assert obstacle["method"] == "pattern" and 0.5 < obstacle["confidence"] <= 1
+    assert {s["method"] for s in shown["stakeholders"]} == {"rule", "discovered"}
+    assert shown["places"][0]["method"] == "rule"

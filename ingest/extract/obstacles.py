@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.extract.common import Scope, add_evidence, quote_evidence
+from ingest.extract.common import Scope, add_evidence, found_by, quote_evidence
 from ingest.lexicon import LabelHit, Lexicon, phrase_pattern
-from ingest.model import Document, Mention
+from ingest.model import Document, Mention, MentionMethod
 
 FINDING_SECTIONS = {"abstract", "introduction", "results", "conclusion", "body", "other"}
 # Words between a deficit word and its term ("kurangnya [tindakan] koordinasi") or between a
@@ -201,6 +201,7 @@ def extract_obstacles(doc: Document, scope: Scope, lexicon: Lexicon) -> list[Men
                     label=concept.label("en"),
                     name=concept.label("id"),
                 )
+            found_by(mention, _method(hit))
             add_evidence(mention, quote_evidence(doc, scope, hit.start, hit.end))
     return list(found.values())
 
@@ -213,6 +214,10 @@ class Cues:
     inherent: list[tuple[int, int]]  # terms that are obstacles by themselves ("memilih diam")
     negations: list[tuple[int, int]] = field(default_factory=list)  # "belum", "not"
     negated_verbs: list[tuple[int, int]] = field(default_factory=list)  # "tidak memiliki"
+
+
+def _method(hit: LabelHit) -> MentionMethod:
+    return "pattern" if hit.method == "pattern" else "fuzzy" if hit.method == "fuzzy" else "rule"
 
 
 def _proper_name(text: str, hit: LabelHit, sentence_start: int) -> bool:
@@ -237,7 +242,7 @@ def _with_pattern_hits(
         for m in pattern.finditer(text, start, end):
             if any(h.start <= m.start() < h.end and h.iri == iri for h in found):
                 continue
-            found.append(LabelHit(m.start(), m.end(), m.group(), iri))
+            found.append(LabelHit(m.start(), m.end(), m.group(), iri, "pattern"))
     found.sort(key=lambda h: (h.start, -(h.end - h.start)))
     return found
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.extract.common import Scope, add_evidence, quote_evidence
+from ingest.extract.common import Scope, add_evidence, found_by, quote_evidence
 from ingest.lexicon import LabelHit, Lexicon
 from ingest.model import Document, Mention
 
@@ -82,6 +82,7 @@ def extract_stakeholders(doc: Document, scope: Scope, lexicon: Lexicon) -> list[
                     label=concept.acronym or concept.label("id"),
                     name=concept.label("id"),
                 )
+            found_by(mention, "pattern" if hit.method == "pattern" else "rule")
             add_evidence(mention, quote_evidence(doc, scope, hit.start, hit.end))
     # A weak concept counts only where it acts, is listed among actors or is asked.
     mentions = [
@@ -102,7 +103,7 @@ def _with_patterns(
     for pattern, iri in lexicon.patterns("stakeholder"):
         for m in pattern.finditer(text, start, end):
             if not any(h.start < m.end() and m.start() < h.end for h in found):
-                found.append(LabelHit(m.start(), m.end(), m.group(), iri))
+                found.append(LabelHit(m.start(), m.end(), m.group(), iri, "pattern"))
     return sorted(found, key=lambda h: h.start)
 
 
