@@ -11,6 +11,7 @@ so extraction stays free of RDF. Matching rules:
   single word matches a one-word label one letter off ("kordinasi", "anggran"; two letters
   for words of twelve or more) when its first letter and last two letters agree, so that
   suffixed words ("pendampingan" against "pendamping") stay apart;
+- with `tolerant=True`, a word with the possessive suffix -nya matches its one-word label;
 - with or without it, a reduplicated plural ("pulau-pulau") matches its one-word label.
 """
 
@@ -214,8 +215,11 @@ class LabelMatcher:
                 key += word
                 if len(key) < TOLERANT_MIN_LETTERS:
                     continue
-                # One letter off only for a single word against a one-word label.
+                # One letter off only for a single word against a one-word label; a word with
+                # the suffix -nya ("anggarannya", "koordinasinya") is its label.
                 iri = self._squashed.get(key) or (self._near(key) if n == 1 else None)
+                if iri is None and n == 1 and key.endswith("nya"):
+                    iri = self._iri_by_key.get(key[:-3])
                 if iri:
                     found.append(LabelHit(w_start, w_end, text[w_start:w_end], iri, "fuzzy"))
                     covered.update(range(w_start, w_end))

@@ -456,3 +456,18 @@ def test_each_mention_carries_its_method_and_confidence_to_the_json(
     assert obstacle["method"] == "pattern" and 0.5 < obstacle["confidence"] <= 1
     assert {s["method"] for s in shown["stakeholders"]} == {"rule", "discovered"}
     assert shown["places"][0]["method"] == "rule"
+
+
+def test_general_deficit_wording(lexicon) -> None:
+    cases = {
+        "Anggaran yang dialokasikan pemerintah daerah belum sesuai dengan kebutuhan.": "funding",
+        "Kurang koordinasinya antar instansi membuat kasus terlambat ditangani.": "coordination",
+        "Komunikasi antar anggota forum tersendat.": "communication",
+        "Coordination among agencies remains poor.": "coordination",
+        "Many cases go unreported because of stigma.": "reporting_stigma",
+        "Masyarakat masih awam tentang layanan pengaduan.": "public_awareness",
+        "Koordinasi sudah berjalan dengan baik dan tidak ada kendala berarti.": None,
+    }
+    for sentence, category in cases.items():
+        doc = abstract(lexicon, "Penelitian dilakukan di Kabupaten Sinjai. " + sentence)
+        assert set(of_type(doc, "obstacle")) == ({category} if category else set()), sentence

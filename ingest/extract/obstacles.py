@@ -52,9 +52,17 @@ _POSTPOSED = (
     "are scarce", "is poor", "are poor", "sangat kecil", "masih kecil", "terlalu kecil",
     "relatif kecil", "sangat sedikit", "masih sedikit", "terlalu sedikit", "yang jauh", "sangat jauh",
     "terlalu jauh", "too small", "very small", "too few", "very few", "shortage", "shortages",
-    "kecil", "small", "is small", "are small", "hanya cukup", "only enough", "only sufficient",
+    "tersendat", "macet", "mandek", "tidak lancar", "kurang lancar", "belum lancar", "stalled",
+    "belum sesuai", "tidak sesuai", "kurang sesuai", "kecil", "small", "is small", "are small", "hanya cukup", "only enough", "only sufficient",
     "tidak rutin", "tidak teratur", "irregular", "sporadis", "sporadic", "menurun", "berkurang", "melemah", "declined", "declining", "decreased", "waned", "weakened",
 )  # fmt: skip
+# An English predicate after the term: "coordination remains poor", "referrals were slow".
+_EN_PREDICATE = re.compile(
+    r"\b(?:is|are|was|were|remains?|remained|still|has\s+been|have\s+been)\s+(?:\w+\s+)?"
+    r"(?:poor|weak|low|limited|lacking|inadequate|insufficient|unclear|minimal|scarce|irregular|"
+    r"slow|fragmented|absent|missing|ineffective|underfunded|understaffed|overloaded)\b",
+    re.IGNORECASE,
+)
 # A negation after the term, in the same clause ("petunjuk teknis rujukan belum disahkan",
 # "data ... tidak saling terhubung", "commitment does not last"), unless it negates the problem.
 _NEGATION = re.compile(
@@ -164,11 +172,12 @@ def extract_obstacles(doc: Document, scope: Scope, lexicon: Lexicon) -> list[Men
             inherent=[],
             after=sorted(
                 (m.start(), m.end())
-                for pattern in (postposed, _ONLY_COUNT)
+                for pattern in (postposed, _ONLY_COUNT, _EN_PREDICATE)
                 for m in pattern.finditer(text, start, end)
             ),
             negations=[(m.start(), m.end()) for m in _NEGATION.finditer(text, start, end)],
             negated_verbs=[(m.start(), m.end()) for m in _NEGATED_VERB.finditer(text, start, end)],
+            sentence_start=start,
         )
         carrying = bool(before)
         # What follows "perlu", "sebaiknya", "should" is a recommendation, not a finding.
@@ -214,6 +223,7 @@ class Cues:
     inherent: list[tuple[int, int]]  # terms that are obstacles by themselves ("memilih diam")
     negations: list[tuple[int, int]] = field(default_factory=list)  # "belum", "not"
     negated_verbs: list[tuple[int, int]] = field(default_factory=list)  # "tidak memiliki"
+    sentence_start: int = 0
 
 
 def _method(hit: LabelHit) -> MentionMethod:
@@ -291,7 +301,10 @@ def _reported(
     for n_start, _ in cues.negations:
         if n_start < end or _CLAUSE_BREAK.search(text, end, n_start):
             continue
-        if _words_between(text, end, n_start) > NEGATION_GAP_WORDS:
+        gap = _words_between(text, end, n_start)
+        if gap > NEGATION_GAP_WORDS and not (
+            gap <= SUBJECT_GAP_WORDS and _opens_clause(text, hit, cues.sentence_start)
+        ):
             continue
         if _SUBORDINATOR.search(text, end, n_start):
             continue
@@ -327,6 +340,15 @@ def _reported(
         ):
             return True
     return False
+
+
+def _opens_clause(text: str, hit: LabelHit, sentence_start: int) -> bool:
+    """The term opens its sentence or clause ("Anggaran yang dialokasikan … belum sesuai"), at
+    most after one word ("Namun", "The"): it is what the clause is about."""
+    clause_start = sentence_start
+    for m in re.finditer(r"[,;:]", text[sentence_start : hit.start]):
+        clause_start = sentence_start + m.end()
+    return _words_between(text, clause_start, hit.start) <= 1
 
 
 def _heads_clause(text: str, hit: LabelHit, hits: list[LabelHit], until: int) -> bool:
