@@ -471,3 +471,14 @@ def test_general_deficit_wording(lexicon) -> None:
     for sentence, category in cases.items():
         doc = abstract(lexicon, "Penelitian dilakukan di Kabupaten Sinjai. " + sentence)
         assert set(of_type(doc, "obstacle")) == ({category} if category else set()), sentence
+
+
+def test_what_only_reads_as_a_deficit(lexicon) -> None:
+    for sentence in (
+        "UPTD PPA tidak memungut biaya dari korban.",
+        "Petugas tidak pernah menolak laporan warga.",
+        "Families were not afraid to report after the campaign.",
+        "Komitmen para pihak sudah kuat, tidak ada yang mundur.",
+    ):
+        doc = abstract(lexicon, "Penelitian dilakukan di Kabupaten Sinjai. " + sentence)
+        assert not of_type(doc, "obstacle"), sentence

@@ -72,6 +72,20 @@ _NEGATION = re.compile(
     re.IGNORECASE,
 )
 NEGATION_GAP_WORDS = 3
+# People are not lacking because of what they do not do ("petugas tidak pernah menolak laporan"):
+# after a term for staff, a negation counts only before a word of having or being enough.
+_ENOUGH = re.compile(
+    r"\s+(?:\w+\s+)?(?:ada|cukup|memadai|mencukupi|tersedia|terlatih|kompeten|profesional|"
+    r"sebanding|sesuai|enough|sufficient|available|trained|qualified|adequate)\b",
+    re.IGNORECASE,
+)
+# What reads as a deficit but is not one: a free service, a fear that is gone.
+_NOT_A_DEFICIT = re.compile(
+    r"\b(?:tanpa|tidak\s+(?:memungut|dipungut|dikenakan|membayar|perlu\s+membayar))\s+biaya|"
+    r"\bfree\s+of\s+charge|\b(?:not|tidak|tak|no\s+longer)\s+(?:lagi\s+)?(?:afraid|takut|malu|"
+    r"ragu|segan|enggan|reluctant|ashamed)\b",
+    re.IGNORECASE,
+)
 _COMPLEMENT = re.compile(r"\b(?:tentang|mengenai|terkait|about|on|of|regarding)\s+$", re.I)
 # A negated verb before the term: "does not divide authority", "belum menerima honor".
 _NEGATED_VERB = re.compile(
@@ -190,6 +204,10 @@ def extract_obstacles(doc: Document, scope: Scope, lexicon: Lexicon) -> list[Men
             if not _proper_name(text, h, start)
         ]
         hits = _with_pattern_hits(hits, lexicon, text, start, cut)
+        spared = [(m.start(), m.end()) for m in _NOT_A_DEFICIT.finditer(text, start, cut)]
+        hits = [
+            h for h in hits if not any(a <= h.start < b or h.start <= a < h.end for a, b in spared)
+        ]
         cues.inherent.extend(
             (h.start, h.end) for h in hits if lexicon.concepts[h.iri].match_policy == "inherent"
         )
@@ -298,7 +316,7 @@ def _reported(
         if gap <= SUBJECT_GAP_WORDS and _heads_clause(text, hit, hits, a_start):
             return True
     # "petunjuk teknis rujukan belum disahkan": a negation after the term in its clause.
-    for n_start, _ in cues.negations:
+    for n_start, n_end in cues.negations:
         if n_start < end or _CLAUSE_BREAK.search(text, end, n_start):
             continue
         gap = _words_between(text, end, n_start)
@@ -312,6 +330,8 @@ def _reported(
             continue
         if _COMPLEMENT.search(text, max(0, start - 12), start):
             continue  # "informasi tentang perda hampir tidak sampai": the term is not the subject
+        if hit.iri.endswith("/human_resources") and not _ENOUGH.match(text, n_end):
+            continue
         if _heads_clause(text, hit, hits, n_start):
             return True
     # "does not divide authority": the term right after a negated verb.
