@@ -8,15 +8,19 @@ Precision / recall / F1 per field, micro-averaged over documents:
   `theory roles`: (id, role) pairs; `theory citation`: (id, authors in order, year) for the
   gold theories the scheme lacks, where the study states them;
 - methods: method concept ids;
-- obstacles: category ids, and each category on its own (`obstacle:<id>`).
+- obstacles: category ids, and each category on its own (`obstacle:<id>`);
+- per method ("rule", "fuzzy", "pattern", "discovered", see ingest.model.MentionMethod): the
+  precision of the mentions each way of finding produced (`by method: obstacles/pattern`), the
+  measure behind each mention's confidence (ingest.extract.common.CONFIDENCE).
 Extraction time per document (extract_mentions only, and reading plus structuring) is given
 per set; with --repeat N each document is timed N times and its fastest run counts, which
 steadies the figure on a shared machine.
 
 Usage:
-  python bench/extraction_eval.py [--gold FILE ...] [--verbose] [--repeat N]
-  (default: the old set, the old held-out set and the dev set; the dev held-out set,
-  bench/gold/extraction_dev_heldout.json, only when named)
+  python bench/extraction_eval.py [--gold FILE ...] [--verbose] [--repeat N] [--tuning]
+  (default: every set: the old set and its held-out half, the two dev sets (both tuned on
+  now) and held-out set 2, bench/gold/extraction_heldout2.json, which is never tuned on;
+  --tuning leaves held-out set 2 out)
 """
 
 from __future__ import annotations
@@ -47,12 +51,27 @@ FIELDS = [
     "methods",
     "obstacles",
 ]
-DEFAULT_GOLD = ["extraction.json", "extraction_heldout.json", "extraction_dev.json"]
+TUNING_GOLD = [
+    "extraction.json",
+    "extraction_heldout.json",
+    "extraction_dev.json",
+    "extraction_dev_heldout.json",
+]
+DEFAULT_GOLD = [*TUNING_GOLD, "extraction_heldout2.json"]
 SET_NAMES = {
     "extraction.json": "old",
     "extraction_heldout.json": "old-heldout",
     "extraction_dev.json": "dev",
     "extraction_dev_heldout.json": "dev-heldout",
+    "extraction_heldout2.json": "heldout2",
+}
+# Gold fields a mention type is judged against, for precision per method.
+_METHOD_FIELDS = {
+    "place": "places",
+    "stakeholder": "stakeholders",
+    "theory": "theories",
+    "method": "methods",
+    "obstacle": "obstacles",
 }
 
 
@@ -83,6 +102,30 @@ def _discovered_key(m: Mention, gold_new: list[dict]) -> str:
         if gold_label and (gold_label in label or label in gold_label):
             return _gold_theory_key(t)
     return "new:" + label
+
+
+def mention_key(m: Mention, entry: dict) -> object:
+    """What a mention is compared by in its field's gold."""
+    gold_new = [t for t in entry.get("theories", []) if not t.get("concept")]
+    local = m.concept.rsplit("/", 1)[-1]
+    if m.type == "place":
+        return (m.code, m.role)
+    if m.type == "stakeholder":
+        return m.label if m.discovered else local
+    if m.type == "theory":
+        return _discovered_key(m, gold_new) if m.discovered else local
+    return local
+
+
+def by_method(doc: Document, entry: dict, want: dict[str, set]) -> dict[str, list[int]]:
+    """tp and predicted per 'field/method'."""
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for m in doc.mentions:
+        field = _METHOD_FIELDS[m.type]
+        row = out[f"{field}/{m.method}"]
+        row[1] += 1
+        row[0] += mention_key(m, entry) in want[field]
+    return out
 
 
 def predicted(doc: Document, entry: dict) -> dict[str, set]:
@@ -143,6 +186,7 @@ def prf(tp: int, pred: int, exp: int) -> tuple[float, float, float]:
 def evaluate(gold_path: Path, lexicon, verbose: bool, repeat: int = 1) -> None:
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, predicted, expected
+    methods: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # tp, predicted
     extract_times: list[float] = []
     load_times: list[float] = []
     for entry in gold["documents"]:
@@ -158,6 +202,9 @@ def evaluate(gold_path: Path, lexicon, verbose: bool, repeat: int = 1) -> None:
         load_times.append(min(loads))
         extract_times.append(min(extracts))
         got, want = predicted(doc, entry), expected(entry)
+        for key, (tp, pred) in by_method(doc, entry, want).items():
+            methods[key][0] += tp
+            methods[key][1] += pred
         for f in sorted(set(got) | set(want)):
             tp = len(got[f] & want[f])
             totals[f][0] += tp
@@ -176,6 +223,10 @@ def evaluate(gold_path: Path, lexicon, verbose: bool, repeat: int = 1) -> None:
         p, r, f1 = prf(tp, pred, exp)
         label = "  " + f if f.startswith("obstacle:") else f
         print(f"{label:<28} {p:5.2f} {r:5.2f} {f1:5.2f}   {tp}/{pred}/{exp}")
+    print(f"{'by method (precision)':<28} {'P':>5}   tp/pred")
+    for key in sorted(methods):
+        tp, pred = methods[key]
+        print(f"  {key:<26} {tp / pred if pred else 0.0:5.2f}   {tp}/{pred}")
     mean = 1000 * sum(extract_times) / n
     worst = 1000 * max(extract_times)
     mean_load = 1000 * sum(load_times) / n
@@ -188,8 +239,10 @@ def main() -> int:
     parser.add_argument("--gold", type=Path, nargs="+", default=None)
     parser.add_argument("--verbose", "-v", action="store_true")
     parser.add_argument("--repeat", type=int, default=1, help="time each document N times")
+    parser.add_argument("--tuning", action="store_true", help="the tuning sets only")
     args = parser.parse_args()
-    paths = args.gold or [ROOT / "bench/gold" / name for name in DEFAULT_GOLD]
+    names = TUNING_GOLD if args.tuning else DEFAULT_GOLD
+    paths = args.gold or [ROOT / "bench/gold" / name for name in names]
     lexicon = load_lexicon()
     # Warm the lexicon's compiled patterns so the first document's time is not the build's.
     warm = load(ROOT / "bench/records/rec01-bantul-patbm.md")

@@ -11,6 +11,7 @@ so extraction stays free of RDF. Matching rules:
   single word matches a one-word label one letter off ("kordinasi", "anggran"; two letters
   for words of twelve or more) when its first letter and last two letters agree, so that
   suffixed words ("pendampingan" against "pendamping") stay apart;
+- with `tolerant=True`, a word with the possessive suffix -nya matches its one-word label;
 - with or without it, a reduplicated plural ("pulau-pulau") matches its one-word label.
 """
 
@@ -41,6 +42,9 @@ class Concept:
     citation_keys: tuple[str, ...] = ()
     citation_years: tuple[int, ...] = ()
     dimensions: tuple[str, ...] = ()
+    # Regular expressions (case-insensitive) for what no fixed label says: an obstacle told as
+    # its effect in any wording ("memilih tidak melapor", "can only be reached by boat").
+    patterns: tuple[str, ...] = ()
 
     @property
     def weak(self) -> bool:
@@ -57,6 +61,7 @@ class Lexicon:
     concepts: dict[str, Concept] = field(default_factory=dict)  # by IRI
     cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # cue list name -> phrases
     _matchers: dict[str, LabelMatcher] = field(default_factory=dict)
+    _compiled: dict[str, list[tuple[re.Pattern[str], str]]] = field(default_factory=dict)
 
     def in_scheme(self, scheme: str) -> list[Concept]:
         return [c for c in self.concepts.values() if c.scheme == scheme]
@@ -76,6 +81,17 @@ class Lexicon:
             )
         return self._matchers[scheme]
 
+    def patterns(self, scheme: str) -> list[tuple[re.Pattern[str], str]]:
+        """Each concept's jj:matchPattern, compiled once: (pattern, concept IRI)."""
+        key = "patterns:" + scheme
+        if key not in self._compiled:
+            self._compiled[key] = [
+                (re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.IGNORECASE), c.iri)
+                for c in self.in_scheme(scheme)
+                for p in c.patterns
+            ]
+        return self._compiled[key]
+
     def cue_pattern(self, name: str) -> re.Pattern[str]:
         phrases = self.cues.get(name, ())
         return phrase_pattern(phrases)
@@ -87,6 +103,7 @@ class LabelHit:
     end: int
     label: str
     iri: str
+    method: str = "rule"  # "fuzzy" for a tolerant match, "pattern" for a jj:matchPattern
 
 
 def is_acronym(label: str) -> bool:
@@ -198,10 +215,13 @@ class LabelMatcher:
                 key += word
                 if len(key) < TOLERANT_MIN_LETTERS:
                     continue
-                # One letter off only for a single word against a one-word label.
+                # One letter off only for a single word against a one-word label; a word with
+                # the suffix -nya ("anggarannya", "koordinasinya") is its label.
                 iri = self._squashed.get(key) or (self._near(key) if n == 1 else None)
+                if iri is None and n == 1 and key.endswith("nya"):
+                    iri = self._iri_by_key.get(key[:-3])
                 if iri:
-                    found.append(LabelHit(w_start, w_end, text[w_start:w_end], iri))
+                    found.append(LabelHit(w_start, w_end, text[w_start:w_end], iri, "fuzzy"))
                     covered.update(range(w_start, w_end))
                     break
         return found

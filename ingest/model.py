@@ -15,6 +15,10 @@ MentionType = Literal["stakeholder", "theory", "method", "obstacle", "place"]
 PlaceRole = Literal["studied", "mentioned"]
 TheoryRole = Literal["framework", "cited"]
 DocumentKind = Literal["article", "thesis", "report", "other"]
+# How a mention was found: a label of the scheme with its cue ("rule"), a label matched despite
+# a typo ("fuzzy"), a pattern of the scheme that tells it in other words ("pattern"), or a
+# stakeholder or theory the scheme lacks ("discovered").
+MentionMethod = Literal["rule", "fuzzy", "pattern", "discovered"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,9 @@ class Mention:
     year: int | None = None
     # A stakeholder the scheme lacked, defined in the text as "Full Name (ACRONYM)".
     discovered: bool = False
+    # The most reliable way it was found, and how often that way is right (0-1, measured).
+    method: MentionMethod = "rule"
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -178,6 +178,7 @@ class _Candidate:
     kind: str | None = None  # "kota" / "kabupaten" when the level word says which
     explicit: bool = False
     address: bool = False
+    name_offset: int = 0  # where the name starts after `start` ("Kota " before "Bitung")
 
 
 def find_places(text: str, address_spans: list[tuple[int, int]]) -> list[PlaceHit]:
@@ -185,7 +186,16 @@ def find_places(text: str, address_spans: list[tuple[int, int]]) -> list[PlaceHi
     candidates: list[_Candidate] = []
     for pattern, level, kind in _LEVEL_PATTERNS:
         for m in pattern.finditer(text):
-            candidates.append(_Candidate(m.start(), m.group("name"), level, kind, explicit=True))
+            candidates.append(
+                _Candidate(
+                    m.start(),
+                    m.group("name"),
+                    level,
+                    kind,
+                    explicit=True,
+                    name_offset=m.start("name") - m.start(),
+                )
+            )
     for m in _LOCATIVE.finditer(text):
         candidates.append(_Candidate(m.start("name"), m.group("name"), None))
     for m in _province_names().finditer(text):
@@ -207,7 +217,8 @@ def find_places(text: str, address_spans: list[tuple[int, int]]) -> list[PlaceHi
                 continue
             region, used = _resolve(c, level, known)
             if region is not None:
-                hits.append(PlaceHit(region, c.start, c.start + used, c.explicit))
+                end = c.start + c.name_offset + used
+                hits.append(PlaceHit(region, c.start, end, c.explicit))
     return _dedupe(hits)
 
 

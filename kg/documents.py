@@ -94,15 +94,18 @@ def _mentions(store: GraphStore, graph: GraphView, out: dict[str, Any]) -> None:
         name = node.one(SCHEMA.name)
         role = node.one(JJ.role)
         evidence = _evidence(graph, node)
+        found = {"method": node.one(JJ.extractionMethod), "confidence": node.float(JJ.confidence)}
         if kind == "obstacle":
             out["obstacles"].append(
                 {"category": shape.concept_id(concept), "concept": concept, "label": label,
-                 "name": name, "evidence": evidence}
+                 "name": name, "evidence": evidence, **found}
             )  # fmt: skip
         elif kind == "place":
-            out["places"].append(_place(store, concept, role, evidence))
+            out["places"].append({**_place(store, concept, role, evidence), **found})
         elif kind in _TYPE_BY_MENTION:
-            item: dict[str, Any] = {"concept": concept, "label": label, "evidence": evidence}
+            item: dict[str, Any] = {
+                "concept": concept, "label": label, "evidence": evidence, **found
+            }  # fmt: skip
             if kind == "stakeholder":
                 item["name"] = name
                 item["discovered"] = "/discovered/" in concept

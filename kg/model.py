@@ -177,6 +177,8 @@ def _mention(doc: Document, d: NamedNode, index: int, mention: Mention) -> Itera
     yield a, JJ.mentionType, text(mention.type)
     yield a, SKOS.prefLabel, text(mention.label)
     yield a, PROV.wasGeneratedBy, EXTRACTOR
+    yield a, JJ.extractionMethod, text(mention.method)
+    yield a, JJ.confidence, shape.decimal(mention.confidence)
     if mention.role:
         yield a, JJ.role, text(mention.role)
     if mention.name:

@@ -152,6 +152,10 @@ def year(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=XSD.gYear)
 
 
+def decimal(value: float) -> ox.Literal:
+    return ox.Literal(f"{value:.2f}", datatype=XSD.decimal)
+
+
 def boolean(value: bool) -> ox.Literal:
     return ox.Literal("true" if value else "false", datatype=XSD.boolean)
 
@@ -187,6 +191,13 @@ class Node:
     def int(self, predicate: ox.NamedNode) -> int | None:
         found = self.all(predicate)
         return as_int(found[0]) if found else None
+
+    def float(self, predicate: ox.NamedNode) -> float | None:
+        value = self.one(predicate)
+        try:
+            return float(value) if value is not None else None
+        except ValueError:
+            return None
 
     def is_a(self, rdf_class: ox.NamedNode) -> bool:
         return rdf_class.value in self.values(RDF.type)

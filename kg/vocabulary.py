@@ -99,6 +99,7 @@ def _concept(graph: Graph, iri: URIRef, scheme: str) -> Concept:
         citation_keys=tuple(str(lit) for lit in literals(JJ.citationKey)),
         citation_years=tuple(sorted(years)),
         dimensions=tuple(str(lit) for lit in literals(JJ.dimension)),
+        patterns=tuple(sorted(str(lit) for lit in literals(JJ.matchPattern))),
     )
 
 

@@ -307,9 +307,10 @@ def test_regional_agency_names_midwives_and_a_spaced_acronym(lexicon) -> None:
         "Satuan Tugas Perlindungan Perempuan dan Anak (Satgas PPA) di setiap kelurahan.",
     )
     stakeholders = of_type(doc, "stakeholder")
-    assert {"dp3a", "uptd_ppa", "puskesmas", "kpad"} <= set(stakeholders)
-    found = [m.label for m in doc.mentions if m.type == "stakeholder" and m.discovered]
-    assert found == ["Satgas PPA"]
+    # The task force is a concept of the scheme now, no longer a discovery.
+    assert {"dp3a", "uptd_ppa", "puskesmas", "kpad", "task_force"} <= set(stakeholders)
+    assert stakeholders["task_force"].label == "Satgas PPA"
+    assert not [m for m in doc.mentions if m.type == "stakeholder" and m.discovered]
 
 
 def test_whose_obstacle_it_is_is_not_an_item(lexicon) -> None:
@@ -342,3 +343,142 @@ def test_violence_seen_as_normal_is_low_awareness(lexicon) -> None:
         "dianggap wajar. Kerja sama lintas sektoral berjalan dengan baik.",
     )
     assert set(of_type(doc, "obstacle")) == {"public_awareness"}
+
+
+def test_effects_in_wording_no_label_lists(lexicon) -> None:
+    """The scheme's patterns (jj:matchPattern) find effects whatever words sit between."""
+    doc = abstract(
+        lexicon,
+        "The study was conducted in Sikka Regency. Families often withdraw their reports "
+        "because they fear gossip in the village. Villages can only be reached by boat. Each "
+        "office guards its own programme. Teachers did not know that the unit offers "
+        "counselling. The partners do not yet fully trust each other.",
+    )
+    assert set(of_type(doc, "obstacle")) == {
+        "reporting_stigma",
+        "geography",
+        "sectoral_ego",
+        "public_awareness",
+        "trust",
+    }
+
+
+def test_a_negation_after_the_term_and_a_negated_verb_before_it(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kabupaten Sinjai. Petunjuk teknis rujukan belum disahkan. "
+        "The office does not receive funding for outreach. Informasi tentang perda hampir "
+        "tidak sampai ke sekolah. Koordinasi dilakukan agar korban tidak trauma.",
+    )
+    assert set(of_type(doc, "obstacle")) == {"regulation", "funding"}
+
+
+def test_a_capitalised_term_inside_a_name_is_a_name(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kecamatan Medan Sulit Jaya dan Kota Medan. Kendala yang "
+        "dihadapi adalah data kasus yang belum terpadu.",
+    )
+    assert set(of_type(doc, "obstacle")) == {"data"}
+
+
+def test_places_follow_what_the_study_is_about(lexicon) -> None:
+    record = (
+        "Title: Implementing Child Protection Policy in Tarakan City, North Kalimantan\n\n"
+        "Abstract\nTarakan City is a transit point for children trafficked through Nunukan "
+        "Regency. This study analyses child protection in the city. The counsellors said many "
+        "victims came from Kabupaten Mimika, which was part of Provinsi Papua.\n"
+    )
+    doc = extracted(document_from_record(record.encode(), "tarakan.txt"), lexicon)
+    roles = {m.code: m.role for m in doc.mentions if m.type == "place"}
+    assert roles["65.71"] == "studied"
+    # The province beside its city in the title, a transit route and a background province.
+    assert roles["65"] == "mentioned" and roles["65.03"] == "mentioned"
+    assert roles["91"] == "mentioned" and roles["94.04"] == "mentioned"
+    evidence = next(m for m in doc.mentions if m.code == "65.03").evidence[0]
+    assert "Nunukan" in evidence.quote
+
+
+def test_weak_actors_only_where_they_act_and_regional_agency_names(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kabupaten Sinjai untuk kesejahteraan masyarakat dan dunia "
+        "usaha. Informan berasal dari DPMP3AKB, Satgas PPA desa dan orang tua korban. "
+        "Banyak keluarga memilih diam.",
+    )
+    stakeholders = set(of_type(doc, "stakeholder"))
+    assert {"dp3a", "task_force", "parents"} <= stakeholders
+    # Beneficiaries and background are not actors.
+    assert not {"community", "business"} & stakeholders
+
+
+def test_open_world_theories_named_as_students_cite_them(lexicon) -> None:
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kota Solo. Model collaborative governance Ansell dan Gash "
+        "digunakan sebagai kerangka analisis, sedangkan gagasan kapasitas kolaborasi dari "
+        "Bardach disebut sebagai latar. Teori modal sosial Putnam dikutip untuk menjelaskan "
+        "jaringan warga. Wanna's (2008) continuum of collaboration is discussed as background.",
+    )
+    found = {m.label: m for m in doc.mentions if m.type == "theory" and m.discovered}
+    assert found["gagasan kapasitas kolaborasi"].authors == ("Bardach",)
+    assert found["gagasan kapasitas kolaborasi"].role == "cited"
+    assert found["Teori modal sosial"].authors == ("Putnam",)
+    assert found["Teori modal sosial"].year is None
+    continuum = found["continuum of collaboration"]
+    assert continuum.authors == ("Wanna",) and continuum.year == 2008
+    assert of_type(doc, "theory")["collaborative_governance"].role == "framework"
+
+
+def test_each_mention_carries_its_method_and_confidence_to_the_json(
+    lexicon, tmp_path: Path
+) -> None:
+    from kg.documents import document_json
+    from kg.model import document_quads, place_quads
+    from kg.store import open_store
+
+    doc = abstract(
+        lexicon,
+        "Penelitian dilakukan di Kabupaten Sinjai bersama Dinas Sosial dan Lembaga Advokasi "
+        "Anak Sulawesi (LAAS). Kendalanya yaitu anggran yang kecil. Banyak keluarga mencabut "
+        "laporannya karena takut digunjing tetangga.",
+    )
+    methods = {(m.type, local(m)): (m.method, m.confidence) for m in doc.mentions}
+    assert methods[("obstacle", "funding")][0] == "fuzzy"
+    assert methods[("obstacle", "reporting_stigma")][0] == "pattern"
+    assert methods[("stakeholder", "dinas_sosial")][0] == "rule"
+    assert methods[("stakeholder", "laas")][0] == "discovered"
+    assert all(0 < confidence <= 1 for _, confidence in methods.values())
+    with open_store("embedded", tmp_path / "data") as store:
+        store.put_document(doc.id, document_quads(doc), place_quads(doc), [])
+        shown = document_json(store, doc.id)
+    obstacle = next(o for o in shown["obstacles"] if o["category"] == "reporting_stigma")
+    assert obstacle["method"] == "pattern" and 0.5 < obstacle["confidence"] <= 1
+    assert {s["method"] for s in shown["stakeholders"]} == {"rule", "discovered"}
+    assert shown["places"][0]["method"] == "rule"
+
+
+def test_general_deficit_wording(lexicon) -> None:
+    cases = {
+        "Anggaran yang dialokasikan pemerintah daerah belum sesuai dengan kebutuhan.": "funding",
+        "Kurang koordinasinya antar instansi membuat kasus terlambat ditangani.": "coordination",
+        "Komunikasi antar anggota forum tersendat.": "communication",
+        "Coordination among agencies remains poor.": "coordination",
+        "Many cases go unreported because of stigma.": "reporting_stigma",
+        "Masyarakat masih awam tentang layanan pengaduan.": "public_awareness",
+        "Koordinasi sudah berjalan dengan baik dan tidak ada kendala berarti.": None,
+    }
+    for sentence, category in cases.items():
+        doc = abstract(lexicon, "Penelitian dilakukan di Kabupaten Sinjai. " + sentence)
+        assert set(of_type(doc, "obstacle")) == ({category} if category else set()), sentence
+
+
+def test_what_only_reads_as_a_deficit(lexicon) -> None:
+    for sentence in (
+        "UPTD PPA tidak memungut biaya dari korban.",
+        "Petugas tidak pernah menolak laporan warga.",
+        "Families were not afraid to report after the campaign.",
+        "Komitmen para pihak sudah kuat, tidak ada yang mundur.",
+    ):
+        doc = abstract(lexicon, "Penelitian dilakukan di Kabupaten Sinjai. " + sentence)
+        assert not of_type(doc, "obstacle"), sentence

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.extract.common import Scope
+from ingest.extract.common import Scope, calibrate
 from ingest.extract.obstacles import extract_obstacles
 from ingest.extract.places import extract_places
 from ingest.extract.stakeholders import extract_stakeholders
@@ -18,6 +18,7 @@ def extract_mentions(doc: Document, lexicon: Lexicon) -> list[Mention]:
     mentions += extract_theories(doc, scope, lexicon)
     mentions += extract_obstacles(doc, scope, lexicon)
     mentions += extract_places(doc, scope)
+    calibrate(mentions)
     return mentions
 
 

@@ -6,7 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from ingest.model import Document, Evidence, Mention
+from ingest.model import Document, Evidence, Mention, MentionMethod
 from ingest.text import sentence_spans
 
 MAX_EVIDENCE = 5
@@ -88,3 +88,35 @@ def add_evidence(mention: Mention, evidence: Evidence) -> None:
     if any(e.start == evidence.start for e in mention.evidence):
         return
     mention.evidence.append(evidence)
+
+
+# How often each way of finding a mention is right: precision per mention type and method on
+# the tuning sets (old, dev, dev-heldout), measured with `bench/extraction_eval.py`.
+CONFIDENCE: dict[tuple[str, str], float] = {
+    # obstacles: rule 126/135; pattern 17/17 and fuzzy 1/1 are small samples, held lower.
+    ("obstacle", "rule"): 0.94,
+    ("obstacle", "fuzzy"): 0.9,
+    ("obstacle", "pattern"): 0.95,
+    ("stakeholder", "rule"): 0.97,  # 307/315
+    ("stakeholder", "pattern"): 0.9,  # no sample yet
+    ("stakeholder", "discovered"): 0.95,  # 8/8
+    ("theory", "rule"): 1.0,  # 54/54
+    ("theory", "discovered"): 0.95,  # 13/13
+    ("method", "rule"): 1.0,  # 12/12
+    ("place", "rule"): 0.97,  # 134/138
+}
+_RANK = {"rule": 0, "fuzzy": 1, "pattern": 2, "discovered": 3}
+
+
+def found_by(mention: Mention, method: MentionMethod) -> None:
+    """Record how a mention was found; the most reliable way seen so far wins."""
+    if not mention.evidence or _RANK[method] < _RANK[mention.method]:
+        mention.method = method
+
+
+def calibrate(mentions: list[Mention]) -> None:
+    """Each mention's confidence: the measured precision of the way it was found."""
+    for mention in mentions:
+        if mention.discovered:
+            mention.method = "discovered"
+        mention.confidence = CONFIDENCE.get((mention.type, mention.method), 0.8)

@@ -15,18 +15,18 @@ definitions are not findings and are skipped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ingest.extract.common import Scope, add_evidence, quote_evidence
+from ingest.extract.common import Scope, add_evidence, found_by, quote_evidence
 from ingest.lexicon import LabelHit, Lexicon, phrase_pattern
-from ingest.model import Document, Mention
+from ingest.model import Document, Mention, MentionMethod
 
 FINDING_SECTIONS = {"abstract", "introduction", "results", "conclusion", "body", "other"}
 # Words between a deficit word and its term ("kurangnya [tindakan] koordinasi") or between a
 # term and a deficit word after it ("komunikasi yang [masih] terbatas").
 DEFICIT_GAP_WORDS = 3
 POSTPOSED_GAP_WORDS = 4
-CUE_REACH_WORDS = 25
+CUE_REACH_WORDS = 12
 SUBJECT_GAP_WORDS = 8
 # Adjectives that follow the noun in Indonesian: "anggaran yang terbatas", "SDM yang kurang".
 _POSTPOSED = (
@@ -52,7 +52,54 @@ _POSTPOSED = (
     "are scarce", "is poor", "are poor", "sangat kecil", "masih kecil", "terlalu kecil",
     "relatif kecil", "sangat sedikit", "masih sedikit", "terlalu sedikit", "yang jauh", "sangat jauh",
     "terlalu jauh", "too small", "very small", "too few", "very few", "shortage", "shortages",
+    "tersendat", "macet", "mandek", "tidak lancar", "kurang lancar", "belum lancar", "stalled",
+    "belum sesuai", "tidak sesuai", "kurang sesuai", "kecil", "small", "is small", "are small", "hanya cukup", "only enough", "only sufficient",
+    "tidak rutin", "tidak teratur", "irregular", "sporadis", "sporadic", "menurun", "berkurang", "melemah", "declined", "declining", "decreased", "waned", "weakened",
 )  # fmt: skip
+# An English predicate after the term: "coordination remains poor", "referrals were slow".
+_EN_PREDICATE = re.compile(
+    r"\b(?:is|are|was|were|remains?|remained|still|has\s+been|have\s+been)\s+(?:\w+\s+)?"
+    r"(?:poor|weak|low|limited|lacking|inadequate|insufficient|unclear|minimal|scarce|irregular|"
+    r"slow|fragmented|absent|missing|ineffective|underfunded|understaffed|overloaded)\b",
+    re.IGNORECASE,
+)
+# A negation after the term, in the same clause ("petunjuk teknis rujukan belum disahkan",
+# "data ... tidak saling terhubung", "commitment does not last"), unless it negates the problem.
+_NEGATION = re.compile(
+    r"\b(?:belum|tidak|tak|not|never|no\s+longer|nyaris\s+tidak|hampir\s+tidak)\b(?!\s+(?:hanya|"
+    r"only|saja|lagi|lepas|terlepas|menjadi\s+(?:masalah|kendala|hambatan)|ada\s+(?:masalah|"
+    r"kendala|hambatan)|a\s+problem|an?\s+(?:issue|obstacle|barrier)|mengalami|menghambat|hinder))",
+    re.IGNORECASE,
+)
+NEGATION_GAP_WORDS = 3
+# People are not lacking because of what they do not do ("petugas tidak pernah menolak laporan"):
+# after a term for staff, a negation counts only before a word of having or being enough.
+_ENOUGH = re.compile(
+    r"\s+(?:\w+\s+)?(?:ada|cukup|memadai|mencukupi|tersedia|terlatih|kompeten|profesional|"
+    r"sebanding|sesuai|enough|sufficient|available|trained|qualified|adequate)\b",
+    re.IGNORECASE,
+)
+# What reads as a deficit but is not one: a free service, a fear that is gone.
+_NOT_A_DEFICIT = re.compile(
+    r"\b(?:tanpa|tidak\s+(?:memungut|dipungut|dikenakan|membayar|perlu\s+membayar))\s+biaya|"
+    r"\bfree\s+of\s+charge|\b(?:not|tidak|tak|no\s+longer)\s+(?:lagi\s+)?(?:afraid|takut|malu|"
+    r"ragu|segan|enggan|reluctant|ashamed)\b",
+    re.IGNORECASE,
+)
+_COMPLEMENT = re.compile(r"\b(?:tentang|mengenai|terkait|about|on|of|regarding)\s+$", re.I)
+# A negated verb before the term: "does not divide authority", "belum menerima honor".
+_NEGATED_VERB = re.compile(
+    r"\b(?:tidak|belum|tak|not|never)\s+(?:yet\s+|pernah\s+|been\s+)?"
+    r"(?!hanya\b|only\b|lepas\b|terlepas\b|menjadi\b|menghambat\b|hinder)[a-z]+\b",
+    re.IGNORECASE,
+)
+# Words that open another clause between a term and a negation: the negation is not the term's.
+_SUBORDINATOR = re.compile(
+    r"\b(?:agar|supaya|sehingga|karena|sebab|ketika|saat|jika|apabila|untuk|bagi|because|so|since|"
+    r"when|if|to|for|who|which|that|while|bahwa|merasa|menilai|menganggap|mengatakan|menyatakan|"
+    r"said|says|felt|feel|feels|think|thinks|believe|believes|dan|and|serta|atau|or)\b",
+    re.IGNORECASE,
+)
 _CLAUSE_BREAK = re.compile(r"[,;:]|\b(namun|tetapi|but|however|sedangkan|whereas)\b", re.I)
 _CONJUNCTION = re.compile(r"\s*(?:,\s*)?(?:dan|serta|atau|and|or|&)?\s*(?:,\s*)?", re.I)
 _PREPOSITION = re.compile(
@@ -139,16 +186,28 @@ def extract_obstacles(doc: Document, scope: Scope, lexicon: Lexicon) -> list[Men
             inherent=[],
             after=sorted(
                 (m.start(), m.end())
-                for pattern in (postposed, _ONLY_COUNT)
+                for pattern in (postposed, _ONLY_COUNT, _EN_PREDICATE)
                 for m in pattern.finditer(text, start, end)
             ),
+            negations=[(m.start(), m.end()) for m in _NEGATION.finditer(text, start, end)],
+            negated_verbs=[(m.start(), m.end()) for m in _NEGATED_VERB.finditer(text, start, end)],
+            sentence_start=start,
         )
         carrying = bool(before)
         # What follows "perlu", "sebaiknya", "should" is a recommendation, not a finding.
         advice = non_finding.search(text, start, end)
         cut = advice.start() if advice else end
         reported: list[LabelHit] = []
-        hits = list(terms.finditer(text, start, cut, tolerant=True))
+        hits = [
+            h
+            for h in terms.finditer(text, start, cut, tolerant=True)
+            if not _proper_name(text, h, start)
+        ]
+        hits = _with_pattern_hits(hits, lexicon, text, start, cut)
+        spared = [(m.start(), m.end()) for m in _NOT_A_DEFICIT.finditer(text, start, cut)]
+        hits = [
+            h for h in hits if not any(a <= h.start < b or h.start <= a < h.end for a, b in spared)
+        ]
         cues.inherent.extend(
             (h.start, h.end) for h in hits if lexicon.concepts[h.iri].match_policy == "inherent"
         )
@@ -169,6 +228,7 @@ def extract_obstacles(doc: Document, scope: Scope, lexicon: Lexicon) -> list[Men
                     label=concept.label("en"),
                     name=concept.label("id"),
                 )
+            found_by(mention, _method(hit))
             add_evidence(mention, quote_evidence(doc, scope, hit.start, hit.end))
     return list(found.values())
 
@@ -179,6 +239,40 @@ class Cues:
     before: list[tuple[int, int]]  # "kendala", "hambatan", "menghambat"
     after: list[tuple[int, int]]  # "yang terbatas", "masih kurang"
     inherent: list[tuple[int, int]]  # terms that are obstacles by themselves ("memilih diam")
+    negations: list[tuple[int, int]] = field(default_factory=list)  # "belum", "not"
+    negated_verbs: list[tuple[int, int]] = field(default_factory=list)  # "tidak memiliki"
+    sentence_start: int = 0
+
+
+def _method(hit: LabelHit) -> MentionMethod:
+    return "pattern" if hit.method == "pattern" else "fuzzy" if hit.method == "fuzzy" else "rule"
+
+
+def _proper_name(text: str, hit: LabelHit, sentence_start: int) -> bool:
+    """'Kota Medan', 'Pulau Hiri': a lower-case term written capitalised in running prose is
+    part of a name, not the term ('medan' is terrain). Acronyms and all-capital headings are
+    not names; neither is a capital after a list mark or at the start of a sentence."""
+    if not hit.label[:1].isupper() or hit.label.isupper():
+        return False
+    if any(c.isupper() for c in hit.label[1:] if c.isalpha()) and " " not in hit.label:
+        return False  # "SDM-nya", "MoU": an acronym's spelling
+    before = text[sentence_start : hit.start].rstrip()
+    return bool(before) and (before[-1].isalnum() or before[-1] == ",")
+
+
+def _with_pattern_hits(
+    hits: list[LabelHit], lexicon: Lexicon, text: str, start: int, end: int
+) -> list[LabelHit]:
+    """Label hits plus the effects the scheme's patterns find; a pattern hit inside a label hit
+    of the same concept adds nothing."""
+    found = list(hits)
+    for pattern, iri in lexicon.patterns("obstacle"):
+        for m in pattern.finditer(text, start, end):
+            if any(h.start <= m.start() < h.end and h.iri == iri for h in found):
+                continue
+            found.append(LabelHit(m.start(), m.end(), m.group(), iri, "pattern"))
+    found.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    return found
 
 
 def _top_concept(lexicon: Lexicon, iri: str) -> str:
@@ -221,6 +315,30 @@ def _reported(
             return True
         if gap <= SUBJECT_GAP_WORDS and _heads_clause(text, hit, hits, a_start):
             return True
+    # "petunjuk teknis rujukan belum disahkan": a negation after the term in its clause.
+    for n_start, n_end in cues.negations:
+        if n_start < end or _CLAUSE_BREAK.search(text, end, n_start):
+            continue
+        gap = _words_between(text, end, n_start)
+        if gap > NEGATION_GAP_WORDS and not (
+            gap <= SUBJECT_GAP_WORDS and _opens_clause(text, hit, cues.sentence_start)
+        ):
+            continue
+        if _SUBORDINATOR.search(text, end, n_start):
+            continue
+        if any(end <= s < n_start for s, _ in cues.inherent):
+            continue
+        if _COMPLEMENT.search(text, max(0, start - 12), start):
+            continue  # "informasi tentang perda hampir tidak sampai": the term is not the subject
+        if hit.iri.endswith("/human_resources") and not _ENOUGH.match(text, n_end):
+            continue
+        if _heads_clause(text, hit, hits, n_start):
+            return True
+    # "does not divide authority": the term right after a negated verb.
+    for _, v_end in cues.negated_verbs:
+        near = v_end <= start and _words_between(text, v_end, start) <= 1
+        if near and not _CLAUSE_BREAK.search(text, v_end, start):
+            return True
     for c_start, c_end in cues.before:
         # "Kendala … adalah anggaran; …; dan koordinasi …": the term heads an item of the
         # enumeration the obstacle word opens, not a modifier ("dana untuk rumah aman").
@@ -242,6 +360,15 @@ def _reported(
         ):
             return True
     return False
+
+
+def _opens_clause(text: str, hit: LabelHit, sentence_start: int) -> bool:
+    """The term opens its sentence or clause ("Anggaran yang dialokasikan … belum sesuai"), at
+    most after one word ("Namun", "The"): it is what the clause is about."""
+    clause_start = sentence_start
+    for m in re.finditer(r"[,;:]", text[sentence_start : hit.start]):
+        clause_start = sentence_start + m.end()
+    return _words_between(text, clause_start, hit.start) <= 1
 
 
 def _heads_clause(text: str, hit: LabelHit, hits: list[LabelHit], until: int) -> bool:

@@ -27,6 +27,13 @@ _LOCATION_CUE = re.compile(
     r"took place in|carried out in|fieldwork|field work|lokasi)\b",
     re.IGNORECASE,
 )
+# A sentence that says what the study is about.
+_AIM_CUE = re.compile(
+    r"\b(penelitian ini|studi ini|kajian ini|tulisan ini|artikel ini|skripsi ini|tesis ini|"
+    r"bertujuan|this (?:study|paper|article|research|thesis|report)|aims? to|we (?:examine|"
+    r"analy[sz]e|describe|interviewed))\b",
+    re.IGNORECASE,
+)
 # "the City of Kupang", "the Regency of Bone": English order that find_places does not read.
 _ENGLISH_OF = re.compile(
     r"\b(?:the\s+)?(?P<kind>City|Regency|Municipality)\s+of\s+"
@@ -57,17 +64,33 @@ def extract_places(doc: Document, scope: Scope) -> list[Mention]:
     by_code: dict[str, list[PlaceHit]] = {}
     for hit in hits:
         by_code.setdefault(hit.region.code, []).append(hit)
-    studied: set[str] = set()
     body_counts = Counter(
         h.region.code
         for h in hits
         if not scope.in_address(h.start) and _section(scope, h) != "front"
     )
+    # What the study is about: the places of its title and of the sentences that give its aim or
+    # its location. With such anchors, other places the abstract names are mentioned (a
+    # neighbouring regency, a transit route), unless they lie inside an anchored district.
+    anchors = {h.code for h in title_hits} | {
+        h.region.code
+        for h in hits
+        if not scope.in_address(h.start) and _in_location_sentence(doc, scope, h)
+    }
+    anchored_districts = {
+        c for c in anchors if "." in c
+    }  # a province's districts are not all studied
+    studied: set[str] = set()
     for code, code_hits in by_code.items():
         for hit in code_hits:
             if scope.in_address(hit.start):
                 continue
             section = _section(scope, hit)
+            if anchors:
+                inside = any(code.startswith(a + ".") for a in anchored_districts)
+                if code in anchors or (inside and section in STUDY_SECTIONS):
+                    studied.add(code)
+                continue
             sentence = scope.sentence_at(hit.start)
             in_setting = section in {"front", "abstract"} or (
                 sentence is not None and _LOCATION_CUE.search(doc.text, sentence[0], sentence[1])
@@ -94,6 +117,15 @@ def extract_places(doc: Document, scope: Scope) -> list[Mention]:
             if parent in by_code:
                 studied.add(parent)
     studied -= _provinces_beside_their_districts(studied, {r.code for r in title_hits})
+    if any("." in c for c in studied):
+        # A study of districts names other provinces as background ("formerly part of Papua").
+        studied -= {
+            c
+            for c in studied
+            if "." not in c
+            and not any(d.startswith(c + ".") for d in studied)
+            and c not in {h.code for h in title_hits}
+        }
 
     mentions: dict[str, Mention] = {}
     for code, code_hits in by_code.items():
@@ -103,7 +135,7 @@ def extract_places(doc: Document, scope: Scope) -> list[Mention]:
         mentions[code] = mention
     for region in title_hits:
         if region.code not in mentions:
-            mention = _mention(region, "studied")
+            mention = _mention(region, "studied" if region.code in studied else "mentioned")
             mention.evidence.append(
                 Evidence(page=1, quote=doc.title, start=0, end=0, section="title")
             )
@@ -178,6 +210,16 @@ def _district(kind: str, name: str) -> Region | None:
         if resolved and resolved[0].region.level == 2:
             return resolved[0].region
     return None
+
+
+def _in_location_sentence(doc: Document, scope: Scope, hit: PlaceHit) -> bool:
+    sentence = scope.sentence_at(hit.start)
+    if sentence is None or sentence[2] not in STUDY_SECTIONS:
+        return False
+    return bool(
+        _LOCATION_CUE.search(doc.text, sentence[0], sentence[1])
+        or _AIM_CUE.search(doc.text, sentence[0], sentence[1])
+    )
 
 
 def _counted(scope: Scope, hit: PlaceHit) -> bool:

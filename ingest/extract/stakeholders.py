@@ -5,17 +5,34 @@ from __future__ import annotations
 
 import re
 
-from ingest.extract.common import Scope, add_evidence, quote_evidence
-from ingest.lexicon import Lexicon
+from ingest.extract.common import Scope, add_evidence, found_by, quote_evidence
+from ingest.lexicon import LabelHit, Lexicon
 from ingest.model import Document, Mention
 
 DISCOVERED_BASE = "https://w3id.org/jejaring/concept/stakeholder/discovered/"
 # A weak label ("masyarakat", "orang tua") names an actor when the sentence treats it as one.
 _ACTOR_CUES = re.compile(
-    r"\b(peran|partisipasi|keterlibatan|melibatkan|dilibatkan|bekerja\s*sama|kerja\s*sama|"
-    r"kerjasama|bermitra|mitra|kemitraan|kolaborasi|bersama|antara|informan|role|participation|"
-    r"involvement|involving|partner|collaboration|between)\b",
+    r"\b(peran|berperan|partisipasi|keterlibatan|melibatkan|dilibatkan|terlibat|bekerja\s*sama|"
+    r"kerja\s*sama|kerjasama|bermitra|mitra|kemitraan|kolaborasi|bersama|antara|informan|"
+    r"narasumber|wawancara|role|roles|participation|participate[sd]?|involvement|involving|"
+    r"involved|partners?|collaboration|collaborate|between|informants?|interview(?:s|ed)?|"
+    r"took\s+part|contribut\w+|berkontribusi|pemahaman|kesadaran|kepedulian|pengetahuan|"
+    r"awareness|understanding|reluctan\w+|keengganan)\b",
     re.IGNORECASE,
+)
+ACTOR_CUE_REACH = 60  # characters either side of a weak label
+# A weak label as the subject of what it does: "orang tua tidak tahu", "families withdraw".
+_ACTS = re.compile(
+    r"(?:\s+korban)?\s+(?:(?:yang|masih|sering|kerap|juga|pun|cenderung|banyak|often|also|still|"
+    r"usually|tend\s+to)\s+){0,2}"
+    r"(?:tidak|belum|enggan|kurang|memilih|menolak|melapor\w*|mengadu\w*|menyelesaikan|"
+    r"menganggap|menutupi|takut|malu|bersedia|aktif|ikut|do|does|did|often|rarely|seldom|never|"
+    r"fear\w*|chose|choose|refuse[sd]?|withdr\w+|settle[sd]?|keep|kept|report(?:ed)?)\b",
+    re.IGNORECASE,
+)
+# Stakeholders listed together: "DP3A, UPTD PPA dan orang tua korban".
+_LIST_JOINT = re.compile(
+    r"(?:\s*[\w'()-]+){0,3}?\s*(?:,|;|\s(?:dan|serta|and|or|atau|&))\s*(?:(?:para|the)\s+)?", re.I
 )
 _ORG_HEAD = (
     "lembaga|pusat|yayasan|dinas|badan|komisi|forum|unit|kantor|balai|satuan|tim|gugus|komite|"
@@ -36,13 +53,27 @@ def extract_stakeholders(doc: Document, scope: Scope, lexicon: Lexicon) -> list[
     weak_support: dict[str, int] = {}
     matched_text: dict[str, set[str]] = {}
     for start, end, _section in scope.sentences:
-        sentence = doc.text[start:end]
-        for hit in matcher.finditer(doc.text, start, end):
+        sentence_hits = _with_patterns(
+            list(matcher.finditer(doc.text, start, end)), lexicon, doc.text, start, end
+        )
+        for i, hit in enumerate(sentence_hits):
             concept = lexicon.concepts[hit.iri]
             matched_text.setdefault(hit.iri, set()).add(" ".join(hit.label.lower().split()))
             if concept.weak:
-                acting = _ACTOR_CUES.search(sentence) is not None
-                weak_support[hit.iri] = weak_support.get(hit.iri, 0) + (2 if acting else 1)
+                neighbours = [
+                    other
+                    for other in sentence_hits[max(0, i - 1) : i] + sentence_hits[i + 1 : i + 2]
+                    if not lexicon.concepts[other.iri].weak
+                ]
+                acting = (
+                    _ACTOR_CUES.search(doc.text, max(start, hit.start - ACTOR_CUE_REACH), hit.start)
+                    or _ACTOR_CUES.search(doc.text, hit.end, min(end, hit.end + ACTOR_CUE_REACH))
+                    or _ACTS.match(doc.text, hit.end, end)
+                    or any(_listed(doc.text, hit, other) for other in neighbours)
+                )
+                if not acting:
+                    continue
+                weak_support[hit.iri] = weak_support.get(hit.iri, 0) + 1
             mention = found.get(hit.iri)
             if mention is None:
                 mention = found[hit.iri] = Mention(
@@ -51,15 +82,34 @@ def extract_stakeholders(doc: Document, scope: Scope, lexicon: Lexicon) -> list[
                     label=concept.acronym or concept.label("id"),
                     name=concept.label("id"),
                 )
+            found_by(mention, "pattern" if hit.method == "pattern" else "rule")
             add_evidence(mention, quote_evidence(doc, scope, hit.start, hit.end))
-    # A weak concept needs an acting sentence or repeated use before it counts.
+    # A weak concept counts only where it acts, is listed among actors or is asked.
     mentions = [
         m
         for iri, m in found.items()
-        if (not lexicon.concepts[iri].weak or weak_support[iri] >= 2)
+        if (not lexicon.concepts[iri].weak or weak_support.get(iri, 0) >= 1)
         and not _short_form_of_another(iri, matched_text)
     ]
     return mentions + _discovered(doc, scope, lexicon, set(found))
+
+
+def _with_patterns(
+    hits: list[LabelHit], lexicon: Lexicon, text: str, start: int, end: int
+) -> list[LabelHit]:
+    """Label hits plus the scheme's patterns ("DP3AP2KBPM", "Dinas Sosial, Pemberdayaan
+    Perempuan dan Perlindungan Anak") where no label already covers the text."""
+    found = list(hits)
+    for pattern, iri in lexicon.patterns("stakeholder"):
+        for m in pattern.finditer(text, start, end):
+            if not any(h.start < m.end() and m.start() < h.end for h in found):
+                found.append(LabelHit(m.start(), m.end(), m.group(), iri, "pattern"))
+    return sorted(found, key=lambda h: h.start)
+
+
+def _listed(text: str, hit: LabelHit, other: LabelHit) -> bool:
+    a, b = (hit, other) if hit.end <= other.start else (other, hit)
+    return _LIST_JOINT.fullmatch(text, a.end, b.start) is not None
 
 
 def _short_form_of_another(iri: str, matched_text: dict[str, set[str]]) -> bool:

@@ -26,10 +26,16 @@ _YEAR_AFTER = re.compile(r"^[^.;]{0,60}?\b((?:19|20)\d{2})\b")
 _SECONDARY = re.compile(
     r"\b(?:dalam|dikutip|sebagaimana dikutip|cited in|quoted in|in)\s+[A-Z]", re.UNICODE
 )
+_CONTRAST = re.compile(r"\b(?:sedangkan|namun|tetapi|whereas|while|but|however)\b", re.I)
 _JOINED = re.compile(r"\b(?:serta|dan|and|as well as)\b|&", re.IGNORECASE)
 # An institution, not a person, after a framework's name: "model kemitraan Kemen PPPA".
 _INSTITUTION = re.compile(
     r"^(?:Kemen|Kementerian|Kementrian|Ministry|Dinas|Badan|Komisi|Pemerintah)\b"
+)
+# Words that start a place's or an organisation's name, never a surname.
+_NOT_A_SURNAME = re.compile(
+    r"^(?:Kota|Kabupaten|Provinsi|Desa|Kecamatan|Kelurahan|City|Regency|Province|Unit|UPTD?|"
+    r"Polres\w*|Universitas|University|Indonesia|Dalam|Pada|Dan)\b"
 )
 DISCOVERED_BASE = "https://w3id.org/jejaring/concept/theory/discovered/"
 _SURNAME = r"(?:[A-Z][a-z]+\.?\s+){0,2}(?:(?:van|von|de|Van|Von|De)\s+)?[A-Z][A-Za-z'-]+"
@@ -38,13 +44,20 @@ _AUTHORS = (
     r"(?:\s+(?:et\.?\s*al\.?|dkk\.?))?)"
 )
 _YEAR = r"(?:\s*\(\s*(?P<year>(?:19|20)\d{2})[a-z]?\s*(?:[:,][^)]*)?\))?"
-_HEAD_ID = r"(?:teori|model|konsep|kerangka|pendekatan|tingkatan|matriks|tahapan|prinsip|pola)"
-_HEAD_EN = r"(?:theory|model|framework|approach|analysis|grid|concept|capacity|matrix|perspective)"
+_HEAD_ID = (
+    r"(?i:teori|model|konsep|kerangka|pendekatan|tingkatan|matriks|tahapan|prinsip|pola|gagasan|"
+    r"analisis|perspektif|paradigma|tipologi|indikator|kriteria|dimensi)"
+)
+_HEAD_EN = (
+    r"(?:theory|model|framework|approach|analysis|grid|concept|capacity|matrix|perspective|"
+    r"continuum|typology|ladder|spectrum|criteria|principles|dimensions|indicators|stages)"
+    r"(?:\s+of\s+[a-z][\w–-]*)?"
+)
 _DISCOVERED_PATTERNS = [
     # "teori peran Biddle dan Thomas (1966)", "tingkatan kolaborasi menurut Wanna (2008)"
     re.compile(
         rf"\b(?P<label>{_HEAD_ID}(?:\s+[a-z][\w–-]*){{1,4}}?)\s+(?:menurut|dari|oleh|yang dikemukakan oleh|"
-        rf"yang dikembangkan oleh)?\s*{_AUTHORS}{_YEAR}"
+        rf"yang dikembangkan oleh)?\s*{_AUTHORS}{_YEAR}(?![\w-])"
     ),
     # "the stakeholder analysis approach of Reed et al. (2009)"
     re.compile(
@@ -134,8 +147,9 @@ def _cued(
             between = (end, cue.start())
         else:
             return True
-        if ";" in doc.text[between[0] : between[1]]:
-            continue  # the cue is another clause's
+        gap = doc.text[between[0] : between[1]]
+        if ";" in gap or _CONTRAST.search(gap):
+            continue  # the cue is another clause's ("…, sedangkan gagasan … dari Bardach")
         inside = [
             (s, e) for s, e in others if between[0] <= s < between[1] and not start <= s < end
         ]
@@ -261,17 +275,33 @@ def _discovered(
                     authors = _surnames(written)
                     # A person is cited with a year, "menurut", or a possessive.
                     introduced = re.search(
-                        r"\b(?:menurut|oleh|of|by|from)\s*$",
+                        r"\b(?:menurut|oleh|dari|of|by|from)\s*$",
                         doc.text[m.start() : m.start("authors")],
                     )
-                    if not authors or not (m.group("year") or introduced or index == 2):
+                    # "teori modal sosial Putnam": a surname right after a named theory.
+                    bare = (
+                        index == 0
+                        and whole
+                        and len(written.split()) == 1
+                        and not re.match(r"\s+[A-Z]", doc.text[m.end("authors") :])
+                        and not any(True for _ in stakeholders.finditer(written))
+                    )
+                    if not authors or not (m.group("year") or introduced or index == 2 or bare):
+                        continue
+                    if _NOT_A_SURNAME.match(written):
                         continue
                 if len(label.split()) < 2:
                     continue
                 # A scheme theory cited here already, or one of its names: not a discovery.
                 if any(m.start() <= s < m.end() + 20 for s, _ in known_spans):
                     continue
-                if authors and authors[0].lower() in known_authors and not m.group("year"):
+                # A scheme author without the year, under the scheme's own name: the scheme's.
+                if (
+                    authors
+                    and authors[0].lower() in known_authors
+                    and not m.group("year")
+                    and scheme_labels.search(label)
+                ):
                     continue
                 if not authors and scheme_labels.search(label):
                     continue
@@ -300,6 +330,10 @@ def _discovered(
 
 
 def _label(text: str, *, head_first: bool) -> str:
+    # "continuum of collaboration": the head's own "of" phrase stays with it.
+    tail = re.search(r"\s+of\s+[a-z][\w–-]*$", text) if not head_first else None
+    if tail:
+        return (_label(text[: tail.start()], head_first=False) + tail.group()).strip()
     words = text.split()
     stops = [i for i, w in enumerate(words) if _STOP_WORD.fullmatch(w.lower())]
     if head_first:
