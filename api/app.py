@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
+from api.curation_routes import curation_router
 from api.limits import RequestLimits, writer_check
 from api.routes import documents_router, policy_router, search_router
 from api.settings import Settings
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     app.include_router(documents_router(workspace_of, settings, require_writer))
     app.include_router(search_router(workspace_of))
     app.include_router(policy_router(workspace_of))
+    app.include_router(curation_router(workspace_of, settings))
     app.include_router(sparql_router(workspace_of, settings, require_writer, after_update))
     # The pages for people (/, /study/…, /obstacles, /place/…, /add, /query) and their files.
     app.include_router(web_router(workspace_of, settings))
@@ -93,7 +95,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
                     "store": {"kind": ws.store.kind, "documents": len(documents)},
                     "index": None,
                     "model": None,
-                    "writable": bool(settings.api_token and settings.api_token.get_secret_value()),
+                    "writable": bool(settings.writers()),
                 },
             )
         index = ws.index.stats()
@@ -103,7 +105,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
             "store": {"kind": ws.store.kind, "documents": len(documents)},
             "index": index,
             "model": {"id": ws.embedder.model_id, "dim": ws.embedder.dim},
-            "writable": bool(settings.api_token and settings.api_token.get_secret_value()),
+            "writable": bool(settings.writers()),
         }
 
     return app

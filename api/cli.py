@@ -282,7 +282,7 @@ def serve(
     except StoreError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    writable = "with writes" if settings.api_token else "read-only (no JEJARING_API_TOKEN)"
+    writable = "with writes" if settings.writers() else "read-only (no JEJARING_API_TOKEN)"
     typer.echo(f"serving {settings.data} on http://{settings.host}:{settings.port}/ , {writable}")
     uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
 

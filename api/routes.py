@@ -56,9 +56,9 @@ class FilterParams:
         )
 
 
-def _document_or_404(workspace: Workspace, doc_id: str) -> dict[str, Any]:
+def _document_or_404(workspace: Workspace, doc_id: str, raw: bool = False) -> dict[str, Any]:
     try:
-        return document_json(workspace.store, doc_id)
+        return document_json(workspace.store, doc_id, raw=raw)
     except DocumentNotFound as exc:
         raise HTTPException(404, f"no document {doc_id}") from exc
 
@@ -90,8 +90,12 @@ def documents_router(
         return {"total": len(ids), "offset": offset, "limit": limit, "items": items}
 
     @router.get("/documents/{doc_id}", summary="One document: the fixed JSON of ARCHITECTURE.md")
-    def get_document(request: Request, doc_id: DocId) -> dict[str, Any]:
-        return _document_or_404(workspace_of(request), doc_id)
+    def get_document(
+        request: Request,
+        doc_id: DocId,
+        raw: Annotated[bool, Query(description="The extraction alone, no curations.")] = False,
+    ) -> dict[str, Any]:
+        return _document_or_404(workspace_of(request), doc_id, raw)
 
     @router.get(
         "/documents/{doc_id}/graph",

@@ -415,6 +415,12 @@ class Workspace:
         outcome.source = str(path)
         return outcome
 
+    def curated(self, doc_id: str) -> None:
+        """After a curation of `doc_id` (kg.curation, a store write that bumped the generation,
+        so cached answers and SPARQL snapshots renew): forget what its passages carry, warm."""
+        self._carried.pop(doc_id, None)
+        self.warm_in_background()
+
     def delete(self, doc_id: str) -> bool:
         with self.write_lock:
             deleted = self.store.delete_document(doc_id)

@@ -93,7 +93,7 @@ def web_router(workspace_of: WorkspaceOf, settings: Settings) -> APIRouter:
     the token, which the Add page's script sends."""
     router = APIRouter(include_in_schema=False)
     env = _environment()
-    writable = bool(settings.api_token and settings.api_token.get_secret_value())
+    writable = bool(settings.writers())
 
     def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         page = env.get_template(template).render(
