@@ -65,6 +65,17 @@ def document_quads(doc: Document) -> list[Quad]:
     return [Quad(s, p, o, graph) for s, p, o in _triples(doc)]
 
 
+def mention_quads(doc: Document) -> list[Quad]:
+    """The quads of the document's mentions alone (links, annotations with their evidence,
+    discovered concepts): what `jejaring reextract` replaces (kg.reextract)."""
+    graph = shape.doc_iri(doc.id)
+    return [
+        Quad(s, p, o, graph)
+        for index, mention in enumerate(doc.mentions)
+        for s, p, o in _mention(doc, graph, index, mention)
+    ]
+
+
 def place_quads(doc: Document) -> list[Quad]:
     """The regions a document names, with their parents, for the shared places graph."""
     codes: set[str] = set()

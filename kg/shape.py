@@ -142,6 +142,11 @@ def mention_iri(doc_id: str, index: int) -> ox.NamedNode:
     return ox.NamedNode(f"{_DOC}{doc_id}/mention/{index}")
 
 
+def is_mention_node(doc_id: str, term: Term) -> bool:
+    """A mention of the document, or its evidence or selector (what re-extraction replaces)."""
+    return isinstance(term, ox.NamedNode) and term.value.startswith(f"{_DOC}{doc_id}/mention/")
+
+
 def evidence_iri(mention: ox.NamedNode, k: int) -> ox.NamedNode:
     return ox.NamedNode(f"{mention.value}/evidence/{k}")
 
