@@ -57,18 +57,18 @@ def passages_of(
 
 
 # Links a person rejected are left out; links a person added are in the curations graph, which
-# the union default graph holds (kg.curation).
+# the union default graph holds (kg.curation), and count while their study is there.
 _FILTER_QUERIES = {
     "place": PROLOGUE + f"""SELECT ?code ?doc WHERE {{ ?doc jj:studiesPlace ?place .
         ?place jj:kemendagriCode ?c . FILTER(?c = ?code || STRSTARTS(?c, CONCAT(?code, ".")))
-        {not_rejected("?doc", "jj:studiesPlace", "?place")} }}""",
-    "obstacle": PROLOGUE + f"""SELECT ?concept ?doc WHERE {{ ?doc jj:reportsObstacle ?concept
-        {not_rejected("?doc", "jj:reportsObstacle", "?concept")} }}""",
-    "theory": PROLOGUE + f"""SELECT ?concept ?doc WHERE {{ ?doc ?link ?concept
-        VALUES ?link {{ jj:usesTheory jj:citesTheory }}
+        ?doc jj:contentHash [] {not_rejected("?doc", "jj:studiesPlace", "?place")} }}""",
+    "obstacle": PROLOGUE + f"""SELECT ?concept ?doc WHERE {{ ?doc jj:reportsObstacle ?concept ;
+        jj:contentHash [] {not_rejected("?doc", "jj:reportsObstacle", "?concept")} }}""",
+    "theory": PROLOGUE + f"""SELECT ?concept ?doc WHERE {{ ?doc ?link ?concept ;
+        jj:contentHash [] VALUES ?link {{ jj:usesTheory jj:citesTheory }}
         {not_rejected("?doc", "?link", "?concept")} }}""",
     "stakeholder": PROLOGUE + f"""SELECT ?concept ?doc WHERE {{
-        ?doc jj:involvesStakeholder ?concept
+        ?doc jj:involvesStakeholder ?concept ; jj:contentHash []
         {not_rejected("?doc", "jj:involvesStakeholder", "?concept")} }}""",
 }  # fmt: skip
 

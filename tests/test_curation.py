@@ -178,6 +178,7 @@ def test_curations_are_honoured_and_survive_restart_reingest_reextract(
         assert orphans["total"] == 3
         assert _recurring_docs(client, "funding") == {makassar}
         assert _stakeholder_use(client, "dinas_sosial") == 0  # an orphan adds nothing
+        assert client.get("/documents", params={"stakeholder": "dinas_sosial"}).json()["total"] == 0
         back = client.post("/documents", files={"file": ("garut.txt", HEADER_RECORD)},
                            headers=BOB)  # fmt: skip
         assert back.json()["document"]["id"] == garut
