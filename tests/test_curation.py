@@ -212,3 +212,57 @@ def test_named_tokens_and_the_one_token_write_under_their_names() -> None:
     settings = Settings(api_token="t0", api_tokens=" alice:t1, bob:t2 ,broken")  # type: ignore[arg-type]
     assert settings.writers() == {"t0": "operator", "t1": "alice", "t2": "bob"}
     assert Settings(api_token=None).writers() == {}
+
+
+def test_curations_on_the_embedded_and_a_remote_store(store_location: str, tmp_path: Path) -> None:
+    """The same curations, honoured the same way, on Oxigraph embedded and over SPARQL 1.1."""
+    from ingest.pipeline import read_document
+    from kg import curation, policy
+    from kg.documents import document_json
+    from kg.lookup import Filters, document_passage_concepts, documents_matching
+    from kg.model import document_quads, place_quads
+    from kg.store import open_store
+    from kg.vocabulary import load_graph, load_lexicon, vocabulary_quads
+
+    lexicon = load_lexicon()
+    store = open_store(store_location, tmp_path)
+    store.replace_vocabulary(vocabulary_quads(load_graph()))
+    ids = []
+    for name, text in (("garut.txt", HEADER_RECORD), ("mks.md", ENGLISH_RECORD)):
+        doc = read_document(text.encode(), name, lexicon)
+        store.put_document(doc.id, document_quads(doc), place_quads(doc), [])
+        ids.append(doc.id)
+    garut, makassar = ids
+
+    def funding_docs() -> set[str]:
+        rows = policy.obstacle_rows(store, "province")
+        return {r["document"] for r in rows if r["category"] == "funding"}
+
+    assert funding_docs() == {garut, makassar}
+    rejected = curation.record(store, lexicon, garut, kind="obstacle", concept="funding",
+                               action="reject", by="alice", note="n")  # fmt: skip
+    curation.record(store, lexicon, garut, kind="place", concept="32.05", action="confirm",
+                    by="bob")  # fmt: skip
+    curation.record(store, lexicon, makassar, kind="stakeholder", concept="dinas_sosial",
+                    action="add", by="bob", quote="weak coordination between agencies")  # fmt: skip
+    assert funding_docs() == {makassar}
+    assert documents_matching(store, Filters(obstacle="funding")) == {makassar}
+    assert documents_matching(store, Filters(stakeholder="dinas_sosial")) == {makassar}
+    places = document_json(store, garut)["places"]
+    assert [p["confirmed"] for p in places if p["code"] == "32.05"] == [True]
+    carried = {c for found in document_passage_concepts(store, makassar).values() for _, c in found}
+    assert shape_iri("stakeholder", "dinas_sosial") in carried
+    garut_carried = document_passage_concepts(store, garut).values()
+    assert shape_iri("obstacle", "funding") not in {c for found in garut_carried for _, c in found}
+    usage = {c["id"]: c["studies"] for c in policy.concept_usage(store, "obstacle")}
+    assert usage["funding"] == 1
+    curation.undo(store, rejected["id"], "carol")
+    assert funding_docs() == {garut, makassar}
+    assert [c["action"] for c in curation.list_curations(store)] == ["add", "confirm"]
+    store.close()
+
+
+def shape_iri(scheme: str, concept_id: str) -> str:
+    from kg.shape import concept_iri
+
+    return concept_iri(scheme, concept_id).value
