@@ -273,6 +273,7 @@ def reextract(
 ) -> None:
     """Run the current extractor over the passages in the store (no PDFs needed) and replace
     each study's mentions, one transaction per study; say what changed."""
+    from kg import curation
     from kg.reextract import reextract as run
 
     if not all_ and not doc_ids:
@@ -297,6 +298,10 @@ def reextract(
                 f"{doc_id}  {change.mentions} mentions, {change.seconds * 1000:.0f} ms"
                 + ("\n  " + "\n  ".join(parts) if parts else ", unchanged")
             )
+        # A curation whose mention the new extraction lacks is kept, and said here.
+        orphans = curation.list_curations(workspace.store, orphaned=True)
+    if orphans and not as_json:
+        typer.echo(f"{len(orphans)} curation(s) orphaned: jejaring curate --list --orphaned")
     if missing:
         raise typer.Exit(1)
 

@@ -91,6 +91,10 @@ def test_the_study_page_curates_with_the_token_entered_once(chromium: Any, serve
 
     document = httpx.get(f"{served}/documents/{garut}").json()
     assert "funding" not in {o["category"] for o in document["obstacles"]}
+    corrections = page.locator("#curation-list li")
+    corrections.first.wait_for()
+    assert corrections.count() == 3
+    assert "a recommendation, not a finding" in corrections.last.inner_text()
     curations = httpx.get(f"{served}/documents/{garut}/curations").json()["curations"]
     assert [(c["action"], c["concept_id"], c["by"]) for c in curations] == [
         ("add", "dinas_sosial", "operator"),
@@ -100,5 +104,14 @@ def test_the_study_page_curates_with_the_token_entered_once(chromium: Any, serve
     assert curations[-1]["note"] == "a recommendation, not a finding"
     matrix = httpx.get(f"{served}/obstacles/matrix").json()
     assert ("funding", "32.05") not in {(c["category"], c["place"]) for c in matrix["cells"]}
+
+    # Undo the rejection from the page: the obstacle is back, here and in the heat map.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Undo: reject obstacle").click()
+    assert obstacles.locator("[data-concept='funding']").count() == 1
+    page.locator("#curation-list li").first.wait_for()
+    assert page.locator("#curation-list li").count() == 2
+    matrix = httpx.get(f"{served}/obstacles/matrix").json()
+    assert ("funding", "32.05") in {(c["category"], c["place"]) for c in matrix["cells"]}
     web.check_clean()
     web.close()

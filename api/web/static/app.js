@@ -240,6 +240,51 @@
       });
     }
 
+    /* The corrections in force, each with an Undo (DELETE /curations/{id} with the token).
+       Text from the server goes in as text, never as markup. */
+    var list = document.getElementById("curation-list");
+    fetch("/documents/" + encodeURIComponent(doc) + "/curations", { headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) {
+        if (!answer.curations.length) {
+          var none = document.createElement("li");
+          none.className = "muted";
+          none.textContent = "None yet.";
+          list.appendChild(none);
+        }
+        answer.curations.forEach(function (c) {
+          var item = document.createElement("li");
+          var what = c.action + " " + c.kind + ": " + (c.label || c.concept_id) + (c.role ? " (" + c.role + ")" : "");
+          item.textContent = what + " — " + c.by + ", " + (c.at || "").slice(0, 16).replace("T", " ") +
+            (c.note ? " — " + c.note : "") + (c.orphaned ? " [orphaned]" : "") + " ";
+          var undo = document.createElement("button");
+          undo.type = "button";
+          undo.textContent = "Undo";
+          undo.setAttribute("aria-label", "Undo: " + what);
+          undo.addEventListener("click", function () { remove(c.id); });
+          item.appendChild(undo);
+          list.appendChild(item);
+        });
+      });
+
+    function remove(id) {
+      var token = tokenBox.value.trim() || sessionStorage.getItem(KEY) || "";
+      if (!token) {
+        status.className = "error";
+        status.textContent = "Give the access token first.";
+        tokenBox.focus();
+        return;
+      }
+      fetch("/curations/" + encodeURIComponent(id), {
+        method: "DELETE", headers: { "Authorization": "Bearer " + token, "Accept": "application/json" }
+      }).then(function (response) {
+        if (response.ok) { window.location.reload(); return; }
+        status.className = "error";
+        status.textContent = "Not undone (HTTP " + response.status + ")" +
+          (response.status === 401 ? ": the token was not accepted" : "");
+      });
+    }
+
     document.addEventListener("click", function (event) {
       var button = event.target.closest(".curate-buttons button");
       if (!button) return;
