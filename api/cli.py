@@ -94,6 +94,9 @@ def show(
     doc_id: Annotated[str | None, typer.Argument(help="Document id.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every document.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON, one object per line.")] = False,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="The extraction alone, without the curations.")
+    ] = False,
     data: DataOption = None,
 ) -> None:
     """Show documents as the fixed JSON of the architecture, or a short summary."""
@@ -105,7 +108,7 @@ def show(
         ids = workspace.store.document_ids() if all_ else [doc_id] if doc_id else []
         for one in ids:
             try:
-                doc = document_json(workspace.store, one)
+                doc = document_json(workspace.store, one, raw=raw)
             except DocumentNotFound:
                 typer.echo(f"error: no document {one}", err=True)
                 raise typer.Exit(1) from None
