@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
+from api.curation_routes import curation_router
 from api.dependencies import workspace_of
 from api.limits import RequestLimits
 from api.routes import documents_router, policy_router, search_router
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     app.include_router(search_router)
     app.include_router(policy_router)
     app.include_router(sparql_router)
+    app.include_router(curation_router(workspace_of, settings))
     # The pages for people (/, /study/…, /obstacles, /place/…, /add, /query) and their files.
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -88,7 +90,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
                     "store": {"kind": ws.store.kind, "documents": len(documents)},
                     "index": None,
                     "model": None,
-                    "writable": bool(settings.api_token and settings.api_token.get_secret_value()),
+                    "writable": bool(settings.writers()),
                 },
             )
         index = ws.index.stats()
@@ -98,7 +100,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
             "store": {"kind": ws.store.kind, "documents": len(documents)},
             "index": index,
             "model": {"id": ws.embedder.model_id, "dim": ws.embedder.dim},
-            "writable": bool(settings.api_token and settings.api_token.get_secret_value()),
+            "writable": bool(settings.writers()),
         }
 
     return app

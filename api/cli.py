@@ -93,6 +93,9 @@ def show(
     doc_id: Annotated[str | None, typer.Argument(help="Document id.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every document.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON, one object per line.")] = False,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="The extraction alone, without the curations.")
+    ] = False,
     data: DataOption = None,
 ) -> None:
     """Show documents as the fixed JSON of the architecture, or a short summary."""
@@ -104,7 +107,7 @@ def show(
         ids = workspace.store.document_ids() if all_ else [doc_id] if doc_id else []
         for one in ids:
             try:
-                doc = document_json(workspace.store, one)
+                doc = document_json(workspace.store, one, raw=raw)
             except DocumentNotFound:
                 typer.echo(f"error: no document {one}", err=True)
                 raise typer.Exit(1) from None
@@ -264,6 +267,111 @@ def reindex(data: DataOption = None) -> None:
 
 
 @app.command()
+def reextract(
+    doc_ids: Annotated[list[str] | None, typer.Argument(help="Document ids.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every document.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON, one object per study.")] = False,
+    data: DataOption = None,
+) -> None:
+    """Run the current extractor over the passages in the store (no PDFs needed) and replace
+    each study's mentions, one transaction per study; say what changed."""
+    from kg import curation
+    from kg.reextract import reextract as run
+
+    if not all_ and not doc_ids:
+        typer.echo("error: give document ids or --all", err=True)
+        raise typer.Exit(2)
+    with _workspace(data) as workspace:
+        ids = workspace.store.document_ids() if all_ else list(doc_ids or [])
+        missing = 0
+        for doc_id in ids:
+            with workspace.write_lock:
+                change = run(workspace.store, workspace.lexicon, doc_id)
+            if change is None:
+                typer.echo(f"error: no document {doc_id}", err=True)
+                missing += 1
+                continue
+            if as_json:
+                typer.echo(json.dumps(change.as_json(), ensure_ascii=False))
+                continue
+            parts = [f"+{kind}: {', '.join(keys)}" for kind, keys in change.added.items()]
+            parts += [f"-{kind}: {', '.join(keys)}" for kind, keys in change.removed.items()]
+            typer.echo(
+                f"{doc_id}  {change.mentions} mentions, {change.seconds * 1000:.0f} ms"
+                + ("\n  " + "\n  ".join(parts) if parts else ", unchanged")
+            )
+        # A curation whose mention the new extraction lacks is kept, and said here.
+        orphans = curation.list_curations(workspace.store, orphaned=True)
+    if orphans and not as_json:
+        typer.echo(f"{len(orphans)} curation(s) orphaned: jejaring curate --list --orphaned")
+    if missing:
+        raise typer.Exit(1)
+
+
+@app.command()
+def curate(
+    doc_id: Annotated[str | None, typer.Argument(help="Document id.")] = None,
+    reject: Annotated[str | None, typer.Option(help="kind:concept, e.g. obstacle:funding")] = None,
+    confirm: Annotated[str | None, typer.Option(help="kind:concept")] = None,
+    add: Annotated[str | None, typer.Option(help="kind:concept, e.g. stakeholder:dp3a")] = None,
+    note: Annotated[str, typer.Option(help="Why.")] = "",
+    role: Annotated[str | None, typer.Option(help="studied|mentioned, framework|cited")] = None,
+    quote: Annotated[str | None, typer.Option(help="Evidence of an added mention.")] = None,
+    page: Annotated[int | None, typer.Option(help="The quote's page.")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List curations (of DOC_ID).")] = False,
+    orphaned: Annotated[
+        bool, typer.Option("--orphaned", help="With --list: only orphaned ones.")
+    ] = False,
+    undo: Annotated[str | None, typer.Option(help="Undo the curation with this id.")] = None,
+    by: Annotated[str, typer.Option("--by", help="Who curates (default: cli).")] = "cli",
+    data: DataOption = None,
+) -> None:
+    """Confirm, reject or add a mention of a study; list or undo curations. Curations are
+    kept in their own graph with who and when, and outlive re-ingest and reextract."""
+    from kg import curation
+
+    given = [(a, v) for a, v in (("reject", reject), ("confirm", confirm), ("add", add)) if v]
+    if len(given) + bool(list_) + bool(undo) != 1 or (given and not doc_id):
+        typer.echo("error: give DOC_ID with one of --reject, --confirm, --add; or --list, "
+                   "or --undo CURATION_ID", err=True)  # fmt: skip
+        raise typer.Exit(2)
+    with _workspace(data) as workspace:
+        try:
+            if list_:
+                found = curation.list_curations(
+                    workspace.store, document=doc_id, orphaned=True if orphaned else None
+                )
+                for c in found:
+                    typer.echo(_curation_line(c))
+                return
+            with workspace.write_lock:
+                if undo:
+                    done = curation.undo(workspace.store, undo, by)
+                else:
+                    action, target = given[0]
+                    kind, _, concept = target.partition(":")
+                    done = curation.record(
+                        workspace.store, workspace.lexicon, doc_id or "", kind=kind,
+                        concept=concept, action=action, by=by, note=note, role=role,
+                        quote=quote, page=page,
+                    )  # fmt: skip
+        except curation.CurationError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+    typer.echo(_curation_line(done))
+
+
+def _curation_line(c: dict) -> str:
+    role = f" ({c['role']})" if c["role"] else ""
+    state = " [undone]" if c["undone"] else " [orphaned]" if c.get("orphaned") else ""
+    note = f"  {c['note']}" if c["note"] else ""
+    return (
+        f"{c['id']}  {c['at']}  {c['by']}  {c['action']} {c['kind']}:{c['concept_id']}{role}"
+        f"  {c['document']}{state}{note}"
+    )
+
+
+@app.command()
 def serve(
     data: DataOption = None,
     host: Annotated[str | None, typer.Option(help="Address (default 127.0.0.1).")] = None,
@@ -281,7 +389,7 @@ def serve(
     except StoreError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    writable = "with writes" if settings.api_token else "read-only (no JEJARING_API_TOKEN)"
+    writable = "with writes" if settings.writers() else "read-only (no JEJARING_API_TOKEN)"
     typer.echo(f"serving {settings.data} on http://{settings.host}:{settings.port}/ , {writable}")
     uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
 

@@ -29,19 +29,24 @@ READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 SPARQL_UPDATE = "application/sparql-update"
 
 
-def check_writer(settings: Settings, authorization: str) -> None:
-    """Raise 403 on a read-only server, 401 unless `authorization` carries the token."""
-    token = settings.api_token.get_secret_value() if settings.api_token else ""
-    if not token:
+def check_writer(settings: Settings, authorization: str) -> str:
+    """The name of the writer whose token `authorization` carries (api.settings.writers);
+    403 on a read-only server, 401 without a token."""
+    writers = settings.writers()
+    if not writers:
         raise HTTPException(403, "this server is read-only: it has no JEJARING_API_TOKEN")
     scheme, _, given = authorization.partition(" ")
-    # compare_digest: the time taken does not tell how much of a guess was right
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        given.strip().encode(), token.encode()
-    ):
+    # compare_digest against every token: the time taken does not tell how much of a guess was
+    # right, nor which token it was near
+    name = None
+    for token, writer in writers.items():
+        if hmac.compare_digest(given.strip().encode(), token.encode()):
+            name = writer
+    if scheme.lower() != "bearer" or name is None:
         raise HTTPException(
             401, "writes need Authorization: Bearer <token>", {"WWW-Authenticate": "Bearer"}
         )
+    return name
 
 
 def is_write(method: str, path: str, media: str) -> bool:
@@ -56,6 +61,8 @@ def is_write(method: str, path: str, media: str) -> bool:
 
 def body_limit(settings: Settings, path: str, media: str) -> tuple[int, str]:
     """(largest body in bytes, the refusal naming the limit) for a request."""
+    if path.endswith("/curations"):
+        return OTHER_BODY_BYTES, f"curation larger than {OTHER_BODY_BYTES // 1024} KB"
     if path == "/documents" or path.startswith("/documents/"):
         mb = settings.max_upload_mb
         return mb * MB + MULTIPART_SLACK, f"upload larger than {mb} MB (JEJARING_MAX_UPLOAD_MB)"

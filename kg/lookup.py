@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg import shape
-from kg.shape import PROLOGUE
+from kg.curation import overlay
+from kg.shape import CURATIONS_GRAPH, PROLOGUE, not_rejected
 from kg.store import GraphStore
 
 
@@ -55,13 +56,20 @@ def passages_of(
     return out
 
 
+# Links a person rejected are left out; links a person added are in the curations graph, which
+# the union default graph holds (kg.curation), and count while their study is there.
 _FILTER_QUERIES = {
-    "place": PROLOGUE + """SELECT ?code ?doc WHERE { ?doc jj:studiesPlace ?place .
-        ?place jj:kemendagriCode ?c . FILTER(?c = ?code || STRSTARTS(?c, CONCAT(?code, "."))) }""",
-    "obstacle": PROLOGUE + "SELECT ?concept ?doc WHERE { ?doc jj:reportsObstacle ?concept }",
-    "theory": PROLOGUE + """SELECT ?concept ?doc WHERE { { ?doc jj:usesTheory ?concept }
-        UNION { ?doc jj:citesTheory ?concept } }""",
-    "stakeholder": PROLOGUE + "SELECT ?concept ?doc WHERE { ?doc jj:involvesStakeholder ?concept }",
+    "place": PROLOGUE + f"""SELECT ?code ?doc WHERE {{ ?doc jj:studiesPlace ?place .
+        ?place jj:kemendagriCode ?c . FILTER(?c = ?code || STRSTARTS(?c, CONCAT(?code, ".")))
+        ?doc jj:contentHash [] {not_rejected("?doc", "jj:studiesPlace", "?place")} }}""",
+    "obstacle": PROLOGUE + f"""SELECT ?concept ?doc WHERE {{ ?doc jj:reportsObstacle ?concept ;
+        jj:contentHash [] {not_rejected("?doc", "jj:reportsObstacle", "?concept")} }}""",
+    "theory": PROLOGUE + f"""SELECT ?concept ?doc WHERE {{ ?doc ?link ?concept ;
+        jj:contentHash [] VALUES ?link {{ jj:usesTheory jj:citesTheory }}
+        {not_rejected("?doc", "?link", "?concept")} }}""",
+    "stakeholder": PROLOGUE + f"""SELECT ?concept ?doc WHERE {{
+        ?doc jj:involvesStakeholder ?concept ; jj:contentHash []
+        {not_rejected("?doc", "jj:involvesStakeholder", "?concept")} }}""",
 }  # fmt: skip
 
 
@@ -137,21 +145,37 @@ def document_meta(store: GraphStore, doc_id: str) -> dict[str, object]:
 
 _CARRIED = (
     PROLOGUE
-    + """SELECT ?g ?index ?concept ?kind WHERE { GRAPH ?g {
+    + """SELECT ?g ?index ?concept ?kind ?role WHERE { GRAPH ?g {
   ?evidence jj:passage ?passage .
   ?passage jj:index ?index .
-  ?annotation oa:hasTarget ?evidence ; oa:hasBody ?concept ; jj:mentionType ?kind } }"""
+  ?annotation oa:hasTarget ?evidence ; oa:hasBody ?concept ; jj:mentionType ?kind
+  OPTIONAL { ?annotation jj:role ?role } } }"""
+)
+# Mentions a person added (kg.curation), with a quote found in one of the study's passages.
+_CARRIED_ADDED = (
+    PROLOGUE
+    + f"""SELECT ?g ?index ?concept ?kind WHERE {{ GRAPH {CURATIONS_GRAPH} {{
+  ?curation jj:adds ?g . ?annotation prov:wasGeneratedBy ?curation ; oa:hasBody ?concept ;
+    jj:mentionType ?kind ; oa:hasTarget/jj:passage ?passage }}
+  GRAPH ?g {{ ?passage jj:index ?index }} }}"""
 )
 
 
 def document_passage_concepts(store: GraphStore, doc_id: str) -> dict[int, list[tuple[str, str]]]:
-    """(mention type, concept IRI) carried by each passage of one document, through evidence.
-    One query bound to the document's graph; a document never changes under its id (the id is
-    its content hash), so callers may keep the answer."""
+    """(mention type, concept IRI) carried by each passage of one document, through evidence,
+    as curated: without what a person rejected, with what a person added. Two queries bound
+    to the document; the answer changes only when the document or its curations do, so callers
+    may keep it until then."""
     found: dict[int, dict[str, str]] = {}
-    for row in store.select(_CARRIED, g=shape.doc_iri(doc_id)):
-        index = int(row["index"].value)
-        found.setdefault(index, {})[row["concept"].value] = row["kind"].value
+    curated = overlay(store, doc_id)
+    graph = shape.doc_iri(doc_id)
+    for row in store.select(_CARRIED, g=graph):
+        role = row["role"].value if "role" in row else None
+        if curated.rejects(row["kind"].value, role, row["concept"].value):
+            continue
+        found.setdefault(int(row["index"].value), {})[row["concept"].value] = row["kind"].value
+    for row in store.select(_CARRIED_ADDED, g=graph):
+        found.setdefault(int(row["index"].value), {})[row["concept"].value] = row["kind"].value
     return {
         index: [(kind, concept) for concept, kind in concepts.items()]
         for index, concepts in found.items()

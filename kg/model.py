@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from pyoxigraph import Literal, NamedNode, Quad
 
+from ingest.extract import EXTRACTOR_VERSION
 from ingest.model import Document, Mention, Reference
 from ingest.places import region_by_code
 from ingest.references import family_name, work_key
@@ -39,7 +40,7 @@ from kg.shape import (
     text,
 )  # fmt: skip
 
-EXTRACTOR = NamedNode("https://w3id.org/jejaring/agent/extractor/0.1")
+EXTRACTOR = shape.extractor_iri(EXTRACTOR_VERSION)
 
 KIND_TYPES = {
     "article": (FABIO.JournalArticle, BIBO.AcademicArticle),
@@ -47,15 +48,7 @@ KIND_TYPES = {
     "report": (FABIO.ReportDocument, BIBO.Report),
     "other": (FABIO.Expression, BIBO.Document),
 }
-LINK_BY_TYPE_ROLE = {
-    ("stakeholder", None): JJ.involvesStakeholder,
-    ("theory", "framework"): JJ.usesTheory,
-    ("theory", "cited"): JJ.citesTheory,
-    ("method", "cited"): JJ.usesMethod,
-    ("obstacle", None): JJ.reportsObstacle,
-    ("place", "studied"): JJ.studiesPlace,
-    ("place", "mentioned"): JJ.mentionsPlace,
-}
+LINK_BY_TYPE_ROLE = shape.MENTION_LINKS
 # The scheme a concept found in a study (not in our vocabulary) joins, by mention type.
 DISCOVERED_SCHEMES = {"stakeholder": JJ.StakeholderScheme, "theory": JJ.TheoryScheme}
 Triple = tuple[NamedNode, NamedNode, NamedNode | Literal]
@@ -70,6 +63,17 @@ def document_quads(doc: Document) -> list[Quad]:
     """Every quad of one document, all in its named graph (the document IRI)."""
     graph = shape.doc_iri(doc.id)
     return [Quad(s, p, o, graph) for s, p, o in _triples(doc)]
+
+
+def mention_quads(doc: Document) -> list[Quad]:
+    """The quads of the document's mentions alone (links, annotations with their evidence,
+    discovered concepts): what `jejaring reextract` replaces (kg.reextract)."""
+    graph = shape.doc_iri(doc.id)
+    return [
+        Quad(s, p, o, graph)
+        for index, mention in enumerate(doc.mentions)
+        for s, p, o in _mention(doc, graph, index, mention)
+    ]
 
 
 def place_quads(doc: Document) -> list[Quad]:
@@ -164,9 +168,7 @@ def passage_index_at(doc: Document, offset: int) -> int | None:
 
 def _mention(doc: Document, d: NamedNode, index: int, mention: Mention) -> Iterator[Triple]:
     concept = NamedNode(mention.concept)
-    link = LINK_BY_TYPE_ROLE.get((mention.type, mention.role)) or LINK_BY_TYPE_ROLE.get(
-        (mention.type, None)
-    )
+    link = shape.mention_link(mention.type, mention.role)
     if link is not None:
         yield d, link, concept
     a = shape.mention_iri(doc.id, index)
@@ -179,6 +181,7 @@ def _mention(doc: Document, d: NamedNode, index: int, mention: Mention) -> Itera
     yield a, PROV.wasGeneratedBy, EXTRACTOR
     yield a, JJ.extractionMethod, text(mention.method)
     yield a, JJ.confidence, shape.decimal(mention.confidence)
+    yield a, JJ.extractorVersion, text(EXTRACTOR_VERSION)
     if mention.role:
         yield a, JJ.role, text(mention.role)
     if mention.name:

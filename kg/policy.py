@@ -15,7 +15,7 @@ from typing import Any, Literal
 import pyoxigraph as ox
 
 from kg.queries import resolve
-from kg.shape import PROLOGUE, Term, concept_id
+from kg.shape import CURATIONS_GRAPH, PROLOGUE, Term, concept_id, not_rejected
 from kg.shape import doc_iri as graph_of
 from kg.store import GraphStore
 
@@ -28,11 +28,14 @@ _KIND_OF_LINK = {
 }  # fmt: skip
 
 # Bound to the document's own graph (its name is the document IRI): a hundred times faster
-# than finding the document by its identifier in the union of all graphs.
+# than finding the document by its identifier in the union of all graphs. Links a person added
+# are in the curations graph; those a person rejected are left out (kg.curation).
 _DOCUMENT_CONCEPTS = (
     PROLOGUE
     + f"""SELECT ?g ?link ?concept ?label WHERE {{
-  GRAPH ?g {{ ?g ?link ?concept . VALUES ?link {{ {_LINKS} }} }}
+  {{ GRAPH ?g {{ ?g ?link ?concept . VALUES ?link {{ {_LINKS} }} }} }}
+  UNION {{ GRAPH {CURATIONS_GRAPH} {{ ?g ?link ?concept . VALUES ?link {{ {_LINKS} }} }} }}
+  {not_rejected("?g", "?link", "?concept")}
   OPTIONAL {{ ?concept skos:prefLabel ?label FILTER(LANG(?label) = "en") }}
   OPTIONAL {{ ?concept schema:name ?label }} }}"""
 )
@@ -44,6 +47,8 @@ _SHARED = (
        (GROUP_CONCAT(DISTINCT ?otherId; separator=" ") AS ?others) WHERE {{
   ?doc dct:identifier ?docId ; ?link ?concept . VALUES ?link {{ {_LINKS} }}
   ?other ?link ?concept ; dct:identifier ?otherId . FILTER(?other != ?doc)
+  {not_rejected("?doc", "?link", "?concept")}
+  {not_rejected("?other", "?link", "?concept")}
   OPTIONAL {{ ?concept skos:prefLabel ?name FILTER(LANG(?name) = "en") }}
   OPTIONAL {{ ?concept schema:name ?name }}
 }} GROUP BY ?docId ?link ?concept ORDER BY DESC(?studies)"""
@@ -73,11 +78,12 @@ _CITED_BY = (
 # fast at 1,000 studies.
 _STUDIED_AREAS = (
     PROLOGUE
-    + """SELECT DISTINCT ?code ?name ?level WHERE {
-  { SELECT DISTINCT ?place WHERE { ?doc jj:studiesPlace ?place } }
+    + f"""SELECT DISTINCT ?code ?name ?level WHERE {{
+  {{ SELECT DISTINCT ?place WHERE {{ ?doc jj:studiesPlace ?place ; jj:contentHash []
+      {not_rejected("?doc", "jj:studiesPlace", "?place")} }} }}
   ?place schema:containedInPlace? ?area .
   ?area jj:adminLevel ?level ; jj:kemendagriCode ?code ; schema:name ?name .
-  FILTER(?level IN ("province", "regency", "city")) }"""
+  FILTER(?level IN ("province", "regency", "city")) }}"""
 )
 
 _PLACE = (

@@ -12,6 +12,10 @@ in their own text). Nothing else builds an IRI by string or takes one apart.
     doc/{id}/mention/{i}/evidence/{k}/selector  oa:TextQuoteSelector (oa:exact, start, end)
     doc/{id}/author/{n}, doc/{id}/reference/{i}  authorship roles and references, jj:position
     work/{key}, place/{code}, person/{slug}, concept/{scheme}/{id}  shared nodes
+    agent/extractor/{version}, agent/person/{name}   who made a mention or a curation
+    graph/curations                           every curation (kg.curation), never a doc graph
+    curation/{id}                             jj:Curation, prov:Entity: what a person said
+    curation/{id}/mention[/evidence/0[/selector]]  the mention an `add` curation makes
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class Terms:
 
 JJ = Terms(str(ns.JJ))
 RDF = Terms(str(ns.RDF))
+RDFS = Terms(str(ns.RDFS))
 DCT = Terms(str(ns.DCTERMS))
 OA = Terms(str(ns.OA))
 SKOS = Terms(str(ns.SKOS))
@@ -63,8 +68,51 @@ VOCAB_GRAPH = ox.NamedNode(str(ns.VOCAB_GRAPH))
 PLACES_GRAPH = ox.NamedNode(str(ns.PLACES_GRAPH))
 PROLOGUE = ns.sparql_prefixes() + "\n"
 
+CURATIONS_GRAPH = ox.NamedNode(ns.BASE + "graph/curations")
+
 _DOC = str(ns.DOC)
 _CONCEPT = str(ns.CONCEPT)
+_CURATION = ns.BASE + "curation/"
+_AGENT = ns.BASE + "agent/"
+
+# The direct link from a study to a concept, by mention type and role: what queries join on.
+MENTION_LINKS: dict[tuple[str, str | None], ox.NamedNode] = {
+    ("stakeholder", None): JJ.involvesStakeholder,
+    ("theory", "framework"): JJ.usesTheory,
+    ("theory", "cited"): JJ.citesTheory,
+    ("method", "cited"): JJ.usesMethod,
+    ("obstacle", None): JJ.reportsObstacle,
+    ("place", "studied"): JJ.studiesPlace,
+    ("place", "mentioned"): JJ.mentionsPlace,
+}
+MENTION_ROLES: dict[str, tuple[str, ...]] = {
+    "stakeholder": (), "theory": ("framework", "cited"), "method": ("cited",), "obstacle": (),
+    "place": ("studied", "mentioned"),
+}  # fmt: skip
+
+
+def mention_link(kind: str, role: str | None) -> ox.NamedNode | None:
+    """The link a mention of `kind` in `role` makes (a role the kind lacks is ignored)."""
+    return MENTION_LINKS.get((kind, role)) or MENTION_LINKS.get((kind, None))
+
+
+def mention_links(kind: str, role: str | None) -> list[ox.NamedNode]:
+    """The links a curation of (kind, role) is about; no role: every role of the kind."""
+    if role is None and MENTION_ROLES.get(kind):
+        return [MENTION_LINKS[(kind, r)] for r in MENTION_ROLES[kind]]
+    link = mention_link(kind, role)
+    return [link] if link is not None else []
+
+
+def not_rejected(doc: str, link: str, concept: str) -> str:
+    """A SPARQL pattern that drops a study's link to a concept while a curation rejects it
+    (kg.curation); it goes after the patterns that bind `doc` and `concept`. The .rq files
+    spell out the same. MINUS, not FILTER NOT EXISTS: Oxigraph runs it as one anti-join
+    (concept_usage at 1,000 studies: 25 ms, against 90 ms)."""
+    return (
+        f"MINUS {{ ?_rejection jj:rejects {doc} ; jj:curatedLink {link} ; "
+        f"jj:curatedConcept {concept} }}"
+    )
 
 
 # --- IRIs ---------------------------------------------------------------------------------
@@ -96,6 +144,11 @@ def mention_iri(doc_id: str, index: int) -> ox.NamedNode:
     return ox.NamedNode(f"{_DOC}{doc_id}/mention/{index}")
 
 
+def is_mention_node(doc_id: str, term: Term) -> bool:
+    """A mention of the document, or its evidence or selector (what re-extraction replaces)."""
+    return isinstance(term, ox.NamedNode) and term.value.startswith(f"{_DOC}{doc_id}/mention/")
+
+
 def evidence_iri(mention: ox.NamedNode, k: int) -> ox.NamedNode:
     return ox.NamedNode(f"{mention.value}/evidence/{k}")
 
@@ -110,6 +163,30 @@ def author_role_iri(doc_id: str, position: int) -> ox.NamedNode:
 
 def reference_iri(doc_id: str, index: int) -> ox.NamedNode:
     return ox.NamedNode(f"{_DOC}{doc_id}/reference/{index}")
+
+
+def curation_iri(curation_id: str) -> ox.NamedNode:
+    return ox.NamedNode(_CURATION + curation_id)
+
+
+def curation_id_of(term: Term | str) -> str | None:
+    value = term if isinstance(term, str) else term.value
+    if not value.startswith(_CURATION):
+        return None
+    return value[len(_CURATION) :].split("/", 1)[0]
+
+
+def curated_mention_iri(curation: ox.NamedNode) -> ox.NamedNode:
+    return ox.NamedNode(f"{curation.value}/mention")
+
+
+def person_agent_iri(name: str) -> ox.NamedNode:
+    """The agent behind a token name (`alice`, `cli`): who curated."""
+    return ox.NamedNode(f"{_AGENT}person/{name}")
+
+
+def extractor_iri(version: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{_AGENT}extractor/{version}")
 
 
 def work_iri(key: str) -> ox.NamedNode:
@@ -158,6 +235,10 @@ def decimal(value: float) -> ox.Literal:
 
 def boolean(value: bool) -> ox.Literal:
     return ox.Literal("true" if value else "false", datatype=XSD.boolean)
+
+
+def date_time(value: str) -> ox.Literal:
+    return ox.Literal(value, datatype=XSD.dateTime)
 
 
 def as_int(term: Term | None) -> int | None:

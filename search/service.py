@@ -127,6 +127,10 @@ class SearchService:
         if self._index is not None:
             self._index.remove_document(doc_id)
 
+    def concepts_changed(self, doc_id: str) -> None:
+        """A curation changed what `doc_id`'s passages carry: read them again on next use."""
+        self._carried.pop(doc_id, None)
+
     def catch_up(self) -> None:
         _ = self.index
 

@@ -93,7 +93,7 @@ ENV = _environment()
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     settings = settings_of(request)
-    writable = bool(settings.api_token and settings.api_token.get_secret_value())
+    writable = bool(settings.writers())
     page = ENV.get_template(template).render(path=request.url.path, writable=writable, **context)
     return HTMLResponse(page, status_code=status, headers=PAGE_HEADERS)
 

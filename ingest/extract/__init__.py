@@ -10,6 +10,10 @@ from ingest.extract.theories import extract_theories
 from ingest.lexicon import Lexicon
 from ingest.model import Document, Mention
 
+# Recorded on every mention (kg.model); raise it when extraction changes, so that
+# `jejaring reextract` and a reader can tell which mentions an older extractor made.
+EXTRACTOR_VERSION = "0.3"
+
 
 def extract_mentions(doc: Document, lexicon: Lexicon) -> list[Mention]:
     scope = Scope.of(doc)
@@ -22,4 +26,4 @@ def extract_mentions(doc: Document, lexicon: Lexicon) -> list[Mention]:
     return mentions
 
 
-__all__ = ["extract_mentions"]
+__all__ = ["EXTRACTOR_VERSION", "extract_mentions"]

@@ -185,10 +185,133 @@
     });
   }
 
+  /* Curate a study: confirm or reject a mention, or add one; POST /documents/{id}/curations
+     with the token, which is asked for once and kept in this tab's sessionStorage. */
+  function curate() {
+    var panel = document.getElementById("curate");
+    if (!panel) return;
+    var doc = panel.getAttribute("data-doc");
+    var tokenBox = document.getElementById("curate-token");
+    var status = document.getElementById("curate-status");
+    var KEY = "jejaring-token";
+    panel.hidden = false;
+    Array.prototype.forEach.call(document.querySelectorAll(".curate-buttons"), function (p) {
+      p.hidden = false;
+    });
+    tokenBox.value = sessionStorage.getItem(KEY) || "";
+    tokenBox.addEventListener("change", function () {
+      sessionStorage.setItem(KEY, tokenBox.value.trim());
+    });
+
+    function send(body) {
+      var token = tokenBox.value.trim() || sessionStorage.getItem(KEY) || "";
+      if (!token) {
+        status.className = "error";
+        status.textContent = "Give the access token first.";
+        tokenBox.focus();
+        return;
+      }
+      sessionStorage.setItem(KEY, token);
+      body.note = document.getElementById("curate-note").value;
+      status.className = "";
+      status.textContent = "Saving…";
+      fetch("/documents/" + encodeURIComponent(doc) + "/curations", {
+        method: "POST",
+        headers: { "Authorization": "Bearer " + token, "Content-Type": "application/json",
+                   "Accept": "application/json" },
+        body: JSON.stringify(body)
+      }).then(function (response) {
+        return response.json().then(function (answer) { return [response.status, answer]; },
+                                     function () { return [response.status, null]; });
+      }).then(function (result) {
+        if (result[0] === 201) {
+          status.textContent = "Saved. Reloading…";
+          window.location.reload();
+          return;
+        }
+        var detail = result[1] && result[1].detail;
+        if (typeof detail !== "string") detail = detail ? JSON.stringify(detail) : "";
+        if (result[0] === 401) detail = "the token was not accepted";
+        status.className = "error";
+        status.textContent = "Not saved (HTTP " + result[0] + "): " + detail;
+      }).catch(function () {
+        status.className = "error";
+        status.textContent = "Not saved: the server could not be reached.";
+      });
+    }
+
+    /* The corrections in force, each with an Undo (DELETE /curations/{id} with the token).
+       Text from the server goes in as text, never as markup. */
+    var list = document.getElementById("curation-list");
+    fetch("/documents/" + encodeURIComponent(doc) + "/curations", { headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) {
+        if (!answer.curations.length) {
+          var none = document.createElement("li");
+          none.className = "muted";
+          none.textContent = "None yet.";
+          list.appendChild(none);
+        }
+        answer.curations.forEach(function (c) {
+          var item = document.createElement("li");
+          var what = c.action + " " + c.kind + ": " + (c.label || c.concept_id) + (c.role ? " (" + c.role + ")" : "");
+          item.textContent = what + " — " + c.by + ", " + (c.at || "").slice(0, 16).replace("T", " ") +
+            (c.note ? " — " + c.note : "") + (c.orphaned ? " [orphaned]" : "") + " ";
+          var undo = document.createElement("button");
+          undo.type = "button";
+          undo.textContent = "Undo";
+          undo.setAttribute("aria-label", "Undo: " + what);
+          undo.addEventListener("click", function () { remove(c.id); });
+          item.appendChild(undo);
+          list.appendChild(item);
+        });
+      });
+
+    function remove(id) {
+      var token = tokenBox.value.trim() || sessionStorage.getItem(KEY) || "";
+      if (!token) {
+        status.className = "error";
+        status.textContent = "Give the access token first.";
+        tokenBox.focus();
+        return;
+      }
+      fetch("/curations/" + encodeURIComponent(id), {
+        method: "DELETE", headers: { "Authorization": "Bearer " + token, "Accept": "application/json" }
+      }).then(function (response) {
+        if (response.ok) { window.location.reload(); return; }
+        status.className = "error";
+        status.textContent = "Not undone (HTTP " + response.status + ")" +
+          (response.status === 401 ? ": the token was not accepted" : "");
+      });
+    }
+
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest(".curate-buttons button");
+      if (!button) return;
+      var holder = button.parentNode;
+      var body = { kind: holder.getAttribute("data-kind"), concept: holder.getAttribute("data-concept"),
+                   action: button.getAttribute("data-action") };
+      var role = holder.getAttribute("data-role");
+      if (role) body.role = role;
+      send(body);
+    });
+    document.getElementById("curate-add").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var form = event.target;
+      var body = { kind: form.elements.kind.value, concept: form.elements.concept.value.trim(),
+                   action: "add" };
+      if (form.elements.role.value.trim()) body.role = form.elements.role.value.trim();
+      if (form.elements.quote.value.trim()) body.quote = form.elements.quote.value.trim();
+      if (form.elements.page.value) body.page = parseInt(form.elements.page.value, 10);
+      send(body);
+    });
+  }
+
   ready(function () {
     searchForm();
     heatMap();
     sparql();
     upload();
+    curate();
   });
 })();
