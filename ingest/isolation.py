@@ -230,7 +230,10 @@ def _serve(target: str, fd: int) -> None:
     module_name, _, function_name = target.partition(":")
     function: Callable[[Any], Any] = getattr(importlib.import_module(module_name), function_name)
     conn = Connection(fd)
-    conn.send(("ready", None))
+    try:
+        conn.send(("ready", None))
+    except OSError:  # the pool closed before this worker was ready: nothing to serve
+        return
     while True:
         try:
             payload = conn.recv()

@@ -63,7 +63,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, seconds: float = 30.0) -> None:
+def wait_for(url: str, seconds: float = 30.0, *, ready: bool = False) -> None:
+    """Until `url` answers; with `ready`, until it answers 200 (a server's /health says
+    "starting" with a 503 while it loads its model, which takes a minute on a busy machine)."""
     import time
 
     import httpx
@@ -71,12 +73,15 @@ def wait_for(url: str, seconds: float = 30.0) -> None:
     deadline = time.monotonic() + seconds
     while True:
         try:
-            httpx.get(url, timeout=1.0)
-            return
+            answer = httpx.get(url, timeout=1.0)
+            if not ready or answer.status_code == 200:
+                return
         except httpx.HTTPError:
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.1)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} was not ready in {seconds} s")
+        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -116,7 +121,7 @@ def jejaring_serve(data: Path, token: str, model_cache: Path) -> Iterator[Served
     )
     served = ServedProcess(f"http://127.0.0.1:{port}", env)
     try:
-        wait_for(f"{served.base}/health", seconds=180)
+        wait_for(f"{served.base}/health", seconds=240, ready=True)
         yield served
     finally:
         process.terminate()
