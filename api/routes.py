@@ -222,20 +222,30 @@ def _ingest_and_link(
 def search_router(workspace_of: WorkspaceOf) -> APIRouter:
     router = APIRouter(tags=["search"])
 
-    @router.get("/search", summary="Passages by meaning (Indonesian or English), with filters")
+    @router.get(
+        "/search", summary="Passages or studies by meaning (Indonesian or English), with filters"
+    )
     def search(
         request: Request,
         q: Annotated[str, Query(description="Words in Indonesian or English.")],
         params: Annotated[FilterParams, Depends()],
         k: Annotated[int, Query(ge=1, le=100)] = 10,
+        unit: Annotated[
+            Literal["passage", "study"],
+            Query(description="passage (where any study says it) or study (with its passages)"),
+        ] = "passage",
     ) -> dict[str, Any]:
         if len(q) > 4 * MAX_QUERY_CHARS:
             raise HTTPException(400, f"query too long (limit {MAX_QUERY_CHARS} characters)")
+        workspace = workspace_of(request)
         try:
-            hits = workspace_of(request).search(q, k, params.filters)
+            if unit == "study":
+                found = workspace.search_studies(q, k, params.filters)
+                return {"query": q, "k": k, "unit": unit, "studies": found}
+            hits = workspace.search(q, k, params.filters)
         except QueryError as exc:
             raise HTTPException(400, str(exc)) from exc
-        return {"query": q, "k": k, "hits": hits}
+        return {"query": q, "k": k, "unit": unit, "hits": hits}
 
     return router
 

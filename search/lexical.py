@@ -50,13 +50,20 @@ class LexicalIndex:
         bm25.index(tokenize(texts), show_progress=False)
         self._bm25 = bm25
 
-    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+    def search(
+        self, query: str, k: int, allowed: set[int] | None = None
+    ) -> list[tuple[int, float]]:
+        """The top k rows by BM25; with `allowed`, the top k of those rows (scored over the
+        whole collection, so a filter does not change a passage's score)."""
         if self._bm25 is None or not len(self._rows):
             return []
         tokens = tokenize([query])[0]
         if not tokens:
             return []
         scores = self._bm25.get_scores(tokens)
+        if allowed is not None:
+            mask = np.isin(self._rows, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+            scores = np.where(mask, scores, 0.0)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
