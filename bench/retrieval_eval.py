@@ -9,6 +9,7 @@ retrieval_heldout.json (q121-q140: scored once, at the end, only with --heldout)
 The corpus is corpus/ and the judged records of bench/records/ (its top level and heldout/);
 bench/records/dev*/ are extraction records nobody judged for retrieval, so they stay out.
 Study relevance: a query's `studies`, or for the old set the documents of its relevant passages.
+"final" is what ships: hybrid passage search, and search/studies.py for studies.
 Metrics: R@5 (recall of the relevant items in the top 5), Hit@5 (any relevant item in the top
 5), MRR@10, nDCG@10 (graded). Usage: python bench/retrieval_eval.py [--heldout] [--verbose]
 """

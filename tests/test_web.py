@@ -420,11 +420,11 @@ def test_search_page_shows_studies_with_why_and_more_like_this(server: str) -> N
     with httpx.Client(base_url=server, timeout=60) as client:
         studies = client.get("/", params={"q": "budget of the P2TP2A in Desa Benan"}).text
         assert "studies for" in studies or "study for" in studies
-        assert 'class="hit study-hit"' in studies and 'class="why"' in studies
+        assert 'data-unit="study"' in studies and 'class="why"' in studies
         assert "More like this" in studies and "#similar" in studies
         assert "?q=budget+of+the+P2TP2A+in+Desa+Benan&amp;unit=passage" in studies
         passages = client.get("/", params={"q": "budget of the P2TP2A", "unit": "passage"}).text
-        assert "passages for" in passages and "study-hit" not in passages
+        assert "passages for" in passages and 'data-unit="study"' not in passages
         api = client.get("/search", params={"q": "anggaran", "unit": "study", "k": 3}).json()
         assert api["unit"] == "study" and api["studies"][0]["passages"]
         assert client.get("/search", params={"q": "anggaran", "unit": "book"}).status_code == 422
