@@ -22,7 +22,7 @@ from search import hybrid
 from search.hybrid import RRF_K, Hit, expand, query_vector, validate
 from search.index import IndexedPassage, SearchIndex
 
-PASSAGE_POOL = 200  # passages read to gather each study's best ones
+PASSAGE_POOL = hybrid.CANDIDATES  # passages read to gather each study's best ones
 STUDY_POOL = 100  # studies ranked by their own vector
 SHOWN_PASSAGES = 3
 
@@ -86,8 +86,8 @@ def search(
         study.passage_score = weights.best_passage * scores[0] + weights.second_passage * scores[1]
         study.score = study.passage_score
 
-    ids, matrix = index.document_vectors()
-    if ids:
+    ids, matrix = index.document_vectors() if weights.study_vector > 0 else ([], None)
+    if ids and matrix is not None:
         similarity = matrix @ vector
         order = [
             i for i in np.argsort(-similarity) if allowed_docs is None or ids[i] in allowed_docs
