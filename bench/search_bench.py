@@ -261,6 +261,17 @@ def bench_whole(
             print(
                 f"  {name:<34} {p50:7.1f} {p95:7.1f} {p99:7.1f}  {p95 + embed_p95:10.1f}  {verdict}"
             )
+        # Recall of the filtered dense search against the exact top 10 over the allowed rows
+        # (rows are 1.. in insertion order, so row r holds vectors[r - 1]).
+        for name, docs in (("one study", narrow), ("a tenth of the studies", broad)):
+            rows = index.doc_rows(docs)
+            allowed = np.fromiter(sorted(rows), dtype=np.int64)
+            recalls = []
+            for v in qvecs:
+                exact = allowed[np.argsort(-(vectors[allowed - 1] @ v))[:10]]
+                found = [r for r, _ in index.dense_search(v, 10, rows)]
+                recalls.append(len(set(found) & set(exact.tolist())) / len(exact))
+            print(f"  filtered dense recall@10, {name}: {statistics.mean(recalls):.3f}")
         index.close()
 
 

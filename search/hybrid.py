@@ -16,7 +16,7 @@ import numpy as np
 
 from ingest.lexicon import Lexicon
 from search.index import IndexedPassage, SearchIndex
-from search.lexical import tokenize
+from search.lexical import first_stems, tokenize
 
 MAX_QUERY_CHARS = 500
 RRF_K = 60
@@ -108,6 +108,7 @@ def search(
     vector: np.ndarray | None = None,
     bilingual: float = BILINGUAL_WEIGHT,
     highlights: bool = True,
+    expansion: Expansion | None = None,
 ) -> list[Hit]:
     """Top-k passages. `mode` is hybrid, dense or lexical (the last two for evaluation).
 
@@ -116,7 +117,8 @@ def search(
     query = validate(query)
     if allowed_docs is not None and not allowed_docs:
         return []
-    expansion = expand(query, lexicon) if mode == "hybrid" else Expansion([], [])
+    if expansion is None or mode != "hybrid":
+        expansion = expand(query, lexicon) if mode == "hybrid" else Expansion([], [])
     allowed_rows = index.doc_rows(allowed_docs) if allowed_docs is not None else None
     if allowed_rows is not None and not allowed_rows:
         return []
@@ -169,10 +171,8 @@ def highlight(text: str, stems: set[str]) -> list[tuple[int, int]]:
     words = list(_WORD.finditer(text))
     if not words or not stems:
         return []
-    stemmed = tokenize([w.group() for w in words])
-    return [
-        (w.start(), w.end()) for w, s in zip(words, stemmed, strict=True) if s and s[0] in stems
-    ]
+    firsts = first_stems([w.group() for w in words])
+    return [(w.start(), w.end()) for w, s in zip(words, firsts, strict=True) if s in stems]
 
 
 def similar_documents(index: SearchIndex, doc_id: str, k: int = 5) -> list[tuple[str, float]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,25 @@ def stopwords() -> list[str]:
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("indonesian")
+
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's own pattern
+
+
+@lru_cache(maxsize=1)
+def _stopword_set() -> frozenset[str]:
+    return frozenset(stopwords())
+
+
+def first_stems(words: list[str]) -> list[str | None]:
+    """The stem of each word's first token that is not a stop word, as `tokenize` makes it
+    (None: none), without bm25s's per-call set-up: highlighting calls this for every hit."""
+    stop = _stopword_set()
+    firsts = [
+        next((t for t in _TOKEN.findall(word.lower()) if t not in stop), None) for word in words
+    ]
+    stems = iter(_stemmer().stemWords([f for f in firsts if f is not None]))
+    return [next(stems) if f is not None else None for f in firsts]
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:

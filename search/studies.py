@@ -75,7 +75,7 @@ def search(
         vector = query_vector(index, query, expansion, bilingual)
     passages = hybrid.search(
         index, query, PASSAGE_POOL, lexicon=lexicon, allowed_docs=allowed_docs,
-        concepts_of=concepts_of, vector=vector, highlights=False,
+        concepts_of=concepts_of, vector=vector, highlights=False, expansion=expansion,
     )  # fmt: skip
     studies: dict[str, StudyHit] = {}
     for hit in passages:  # best first

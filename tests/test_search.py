@@ -167,6 +167,13 @@ def test_search_similar_and_reindex_commands(tmp_path: Path) -> None:
     hits = json.loads(found.stdout)
     assert hits and all("funding" in {c["id"] for c in h["concepts"]["obstacle"]} for h in hits)
 
+    studies = runner.invoke(app, ["search", "PATBM Makassar", "--unit", "study", "--data", data])
+    assert studies.exit_code == 0, studies.output
+    assert studies.stdout.startswith("1. Child protection partnership in Makassar City")
+    assert "matched: " in studies.stdout and "makassar" in studies.stdout.lower()
+    odd_unit = runner.invoke(app, ["search", "x", "--unit", "book", "--data", data])
+    assert odd_unit.exit_code == 2 and "--unit is passage or study" in odd_unit.stderr
+
     empty = runner.invoke(app, ["search", "  ", "--data", data])
     assert empty.exit_code == 2 and "empty query" in empty.stderr
     assert "Traceback" not in empty.output
@@ -279,3 +286,13 @@ def test_filtered_lexical_search_scores_only_the_allowed_rows() -> None:
     lexical.build(list(range(len(texts))), texts)
     assert 200 not in {r for r, _ in lexical.search("anggaran", 10)}
     assert [r for r, _ in lexical.search("anggaran", 10, allowed={200, 5000})] == [200]
+
+
+def test_highlight_stems_words_as_bm25_tokenizes_them() -> None:
+    import re
+
+    from search.lexical import first_stems, tokenize
+
+    text = ENGLISH_RECORD + HEADER_RECORD + " in-depth kerja-sama P2TP2A's 2021 -- (dan) yang"
+    words = re.findall(r"\w[\w-]*", text)
+    assert first_stems(words) == [t[0] if t else None for t in tokenize(words)]
