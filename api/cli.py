@@ -205,14 +205,23 @@ def search(
         str | None, typer.Option(help="Theory id, e.g. collaborative_governance.")
     ] = None,
     stakeholder: Annotated[str | None, typer.Option(help="Stakeholder id, e.g. p2tp2a.")] = None,
+    unit: Annotated[
+        str, typer.Option(help="passage (where any study says it) or study (with its passages).")
+    ] = "passage",
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
     data: DataOption = None,
 ) -> None:
-    """Search passages by meaning, with graph filters."""
+    """Search passages (or, with --unit study, studies) by meaning, with graph filters."""
     filters = Filters(place, year_from, year_to, kind, language, obstacle, theory, stakeholder)
+    if unit not in ("passage", "study"):
+        typer.echo(f"error: --unit is passage or study, not {unit!r}", err=True)
+        raise typer.Exit(2)
     try:
         validate(query)  # before the model loads: a bad query answers at once
         with _workspace(data) as workspace:
+            if unit == "study":
+                _print_studies(workspace.search_studies(query, k, filters), as_json)
+                return
             hits = workspace.search(query, k, filters)
     except QueryError as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -229,6 +238,24 @@ def search(
             f"score {hit['score']['total']:.4f}\n   {_terminal_marks(hit)}\n"
             + (f"   concepts: {concepts}\n" if concepts else "")
         )
+
+
+def _print_studies(found: list[dict], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(found, ensure_ascii=False, indent=1))
+        return
+    if not found:
+        typer.echo("no studies found")
+    for rank, study in enumerate(found, start=1):
+        why = [c["label"] for c in study["why"]["concepts"]] + study["why"]["words"]
+        typer.echo(
+            f"{rank}. {study['title']} ({study['year'] or 'n.d.'}) {study['document']} "
+            f"score {study['score']['total']:.4f}"
+            + (f"\n   matched: {', '.join(why)}" if why else "")
+        )
+        for hit in study["passages"]:
+            typer.echo(f"   p.{hit['page']} [{hit['section']}] {_terminal_marks(hit)}")
+        typer.echo("")
 
 
 def _terminal_marks(hit: dict) -> str:

@@ -237,20 +237,29 @@ def _ingest_and_link(
     }
 
 
-@search_router.get("/search", summary="Passages by meaning (Indonesian or English), with filters")
+@search_router.get(
+    "/search", summary="Passages or studies by meaning (Indonesian or English), with filters"
+)
 def search(
     workspace: WorkspaceDep,
     q: Annotated[str, Query(description="Words in Indonesian or English.")],
     params: Annotated[FilterParams, Depends()],
     k: Annotated[int, Query(ge=1, le=100)] = 10,
+    unit: Annotated[
+        Literal["passage", "study"],
+        Query(description="passage (where any study says it) or study (with its passages)"),
+    ] = "passage",
 ) -> dict[str, Any]:
     if len(q) > 4 * MAX_QUERY_CHARS:
         raise HTTPException(400, f"query too long (limit {MAX_QUERY_CHARS} characters)")
     try:
+        if unit == "study":
+            found = workspace.search_studies(q, k, params.filters)
+            return {"query": q, "k": k, "unit": unit, "studies": found}
         hits = workspace.search(q, k, params.filters)
     except QueryError as exc:
         raise HTTPException(400, str(exc)) from exc
-    return {"query": q, "k": k, "hits": hits}
+    return {"query": q, "k": k, "unit": unit, "hits": hits}
 
 
 @policy_router.get("/obstacles/recurring", summary="Which obstacles recur across districts")

@@ -146,6 +146,10 @@ class Workspace:
     def _concepts_of(self, passages: list[IndexedPassage]) -> dict[int, set[str]]:
         return self.searching._concepts_of(passages)
 
+    def search_studies(self, query: str, k: int = 10, filters: Filters | None = None) -> list[dict]:
+        """Studies ranked as wholes (search.studies), each with the passages that matched."""
+        return self.searching.search_studies(query, k, filters)
+
     def similar(self, doc_id: str, k: int = 5) -> list[dict]:
         return self.searching.similar(doc_id, k)
 

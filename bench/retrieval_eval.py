@@ -1,8 +1,17 @@
-"""Retrieval quality on the dev set bench/gold/retrieval.json, every ranking in one run:
-BM25 alone, dense (e5) alone, hybrid without concept expansion, and the hybrid as shipped.
+"""Retrieval quality, every ranking in one run: BM25 alone, dense (e5) alone, hybrid without
+concept expansion, hybrid with it, and the final ranking as shipped; for passage search and for
+study search; per query language.
 
-Recall@5, MRR@10 and nDCG@10 (graded relevance), overall and for English queries.
-Usage: python bench/retrieval_eval.py [--verbose]
+Sets (bench/gold/): `old` retrieval.json (43 queries, every earlier ranking decision was tuned
+on it), `tuning` retrieval_dev.json (q101-q120, the set weights are chosen on) and `heldout`
+retrieval_heldout.json (q121-q140: scored once, at the end, only with --heldout).
+
+The corpus is corpus/ and the judged records of bench/records/ (its top level and heldout/);
+bench/records/dev*/ are extraction records nobody judged for retrieval, so they stay out.
+Study relevance: a query's `studies`, or for the old set the documents of its relevant passages.
+"final" is what ships: hybrid passage search, and search/studies.py for studies.
+Metrics: R@5 (recall of the relevant items in the top 5), Hit@5 (any relevant item in the top
+5), MRR@10, nDCG@10 (graded). Usage: python bench/retrieval_eval.py [--heldout] [--verbose]
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ import math
 import statistics
 import sys
 import tempfile
+from collections.abc import Callable, Hashable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,17 +30,30 @@ sys.path.insert(0, str(ROOT))
 
 from api.settings import Settings  # noqa: E402
 from api.workspace import Workspace  # noqa: E402
-from search import hybrid  # noqa: E402
+from search import hybrid, studies  # noqa: E402
 
-MODES = {
+GOLD = ROOT / "bench/gold"
+SETS = {
+    "old": "retrieval.json",
+    "tuning": "retrieval_dev.json",
+    "heldout": "retrieval_heldout.json",
+}
+PASSAGE_MODES = {
     "bm25": {"mode": "lexical", "expand": False},
     "dense": {"mode": "dense", "expand": False},
     "hybrid (no expansion)": {"mode": "hybrid", "expand": False},
     "hybrid": {"mode": "hybrid", "expand": True},
 }
+STUDY_POOL = 100  # passages a passage ranking is read to for its order of studies
 
 
-def grades_for(
+def corpus_files() -> list[Path]:
+    records = ROOT / "bench/records"
+    judged = [p for p in sorted(records.iterdir()) if p.is_file()]
+    return [ROOT / "corpus", *judged, records / "heldout"]
+
+
+def passage_grades(
     query: dict, passages: dict[int, hybrid.IndexedPassage], files: dict[str, str]
 ) -> dict[int, int]:
     grades: dict[int, int] = {}
@@ -48,50 +71,206 @@ def grades_for(
     return grades
 
 
-def metrics(ranked: list[int], grades: dict[int, int]) -> tuple[float, float, float]:
+def study_grades(query: dict, files: dict[str, str]) -> dict[str, int]:
+    judged = query.get("studies") or query["relevant"]
+    grades: dict[str, int] = {}
+    for judgment in judged:
+        docs = [d for d, name in files.items() if name.startswith(judgment["doc"])]
+        if not docs:
+            raise SystemExit(f"{query['id']}: no study named {judgment['doc']}*")
+        for doc in docs:
+            grades[doc] = max(grades.get(doc, 0), judgment["grade"])
+    return grades
+
+
+def metrics(ranked: list[Hashable], grades: dict) -> tuple[float, float, float, float]:
     relevant = [r for r, g in grades.items() if g > 0]
     recall5 = len(set(ranked[:5]) & set(relevant)) / len(relevant)
+    hit5 = float(bool(set(ranked[:5]) & set(relevant)))
     mrr = next((1 / i for i, r in enumerate(ranked[:10], start=1) if r in grades), 0.0)
     dcg = sum(
         (2 ** grades.get(r, 0) - 1) / math.log2(i + 1) for i, r in enumerate(ranked[:10], start=1)
     )
     ideal = sorted(grades.values(), reverse=True)[:10]
     idcg = sum((2**g - 1) / math.log2(i + 1) for i, g in enumerate(ideal, start=1))
-    return recall5, mrr, dcg / idcg if idcg else 0.0
+    return recall5, hit5, mrr, dcg / idcg if idcg else 0.0
+
+
+def studies_in_order(hits: list[hybrid.Hit]) -> list[str]:
+    seen: list[str] = []
+    for hit in hits:
+        if hit.passage.doc_id not in seen:
+            seen.append(hit.passage.doc_id)
+    return seen
+
+
+def rankers(ws: Workspace) -> dict[str, dict[str, Callable[[str], list]]]:
+    """For each unit, ranking name -> query -> ranked rows (passages) or doc ids (studies)."""
+
+    def passages(how: dict, k: int) -> Callable[[str], list[hybrid.Hit]]:
+        return lambda q: hybrid.search(
+            ws.index, q, k, lexicon=ws.lexicon if how["expand"] else None,
+            concepts_of=ws._concepts_of, mode=how["mode"],
+        )  # fmt: skip
+
+    passage_unit: dict[str, Callable[[str], list]] = {}
+    study_unit: dict[str, Callable[[str], list]] = {}
+    for name, how in PASSAGE_MODES.items():
+        passage_unit[name] = (lambda f: lambda q: [h.passage.row for h in f(q)])(passages(how, 10))
+        study_unit[name] = (lambda f: lambda q: studies_in_order(f(q)))(passages(how, STUDY_POOL))
+    passage_unit["final"] = lambda q: [h.passage.row for h in passages({"mode": "hybrid", "expand": True}, 10)(q)]  # fmt: skip
+    study_unit["final"] = lambda q: [s.doc_id for s in final_studies(ws, q)]
+    return {"passage": passage_unit, "study": study_unit}
+
+
+def final_studies(ws: Workspace, query: str, **how: object) -> list[studies.StudyHit]:
+    return studies.search(
+        ws.index, query, 10, lexicon=ws.lexicon, concepts_of=ws._concepts_of,
+        study_concepts=ws._study_concepts, **how,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def remember_query_vectors(ws: Workspace) -> None:
+    """The sweep asks for the same query vectors again and again: compute each once."""
+    embedder = ws.index.embedder
+    encode = embedder.encode_queries
+    memo: dict[tuple[str, ...], object] = {}
+
+    def remembered(texts: list[str], batch_size: int = 32):  # type: ignore[no-untyped-def]
+        key = tuple(texts)
+        if key not in memo:
+            memo[key] = encode(texts, batch_size)
+        return memo[key]
+
+    embedder.encode_queries = remembered  # type: ignore[method-assign]
+
+
+def sweep(ws: Workspace, queries: list[dict], files: dict[str, str], passages: dict) -> list[str]:
+    """Weights on the tuning set: the bilingual query vector's share for passage search, and
+    the study ranking's weights; mean of MRR@10 and R@5, per language too."""
+    remember_query_vectors(ws)
+    lines = ["\n## sweep on the tuning set (score = (R@5 + MRR@10) / 2)"]
+    for bilingual in (0.0, 0.25, 0.5, 1.0):
+        rows = []
+        for q in queries:
+            hits = hybrid.search(
+                ws.index, q["query"], 10, lexicon=ws.lexicon, concepts_of=ws._concepts_of,
+                bilingual=bilingual,
+            )  # fmt: skip
+            m = metrics([h.passage.row for h in hits], passage_grades(q, passages, files))
+            rows.append((q["language"], m))
+        lines.append(f"passage bilingual={bilingual:<5} {summary(rows)}")
+    grid = [
+        studies.Weights(1.0, second, vector, concept)
+        for second in (0.0, 0.5)
+        for vector in (0.0, 0.5, 1.0, 2.0)
+        for concept in (0.0, 0.5, 1.0)
+    ]
+    for bilingual in (0.0, 0.5, 1.0):
+        for weights in grid:
+            rows = []
+            for q in queries:
+                ranked = [s.doc_id for s in final_studies(ws, q["query"], weights=weights, bilingual=bilingual)]  # fmt: skip
+                rows.append((q["language"], metrics(ranked, study_grades(q, files))))
+            lines.append(
+                f"study bilingual={bilingual} second={weights.second_passage} "
+                f"vector={weights.study_vector} concept={weights.concept}  {summary(rows)}"
+            )
+    return lines
+
+
+def summary(rows: list) -> str:
+    def score(sub: list) -> float:
+        return statistics.mean((m[0] + m[2]) / 2 for _, m in sub) if sub else float("nan")
+
+    r5 = statistics.mean(m[0] for _, m in rows)
+    mrr = statistics.mean(m[2] for _, m in rows)
+    en = score([r for r in rows if r[0] == "en"])
+    id_ = score([r for r in rows if r[0] == "id"])
+    return f"score {score(rows):.3f}  R@5 {r5:.3f} MRR {mrr:.3f}  EN {en:.3f} ID {id_:.3f}"
+
+
+def report(name: str, results: dict[str, dict[str, list]], n: int, n_en: int) -> list[str]:
+    lines = [f"\n## {name}: {n} queries ({n_en} English, {n - n_en} Indonesian)"]
+    for unit, by_ranking in results.items():
+        lines.append(
+            f"{unit + ' search':<24} {'R@5':>6} {'Hit@5':>6} {'MRR@10':>7} {'nDCG@10':>8}"
+            f"   {'EN R@5':>6} {'EN MRR':>6}   {'ID R@5':>6} {'ID MRR':>6}"
+        )
+        for ranking, rows in by_ranking.items():
+            mean = [statistics.mean(m[i] for _, m in rows) for i in range(4)]
+            per = {}
+            for lang in ("en", "id"):
+                sub = [m for la, m in rows if la == lang]
+                per[lang] = (
+                    (statistics.mean(m[0] for m in sub), statistics.mean(m[2] for m in sub))
+                    if sub
+                    else (float("nan"), float("nan"))
+                )
+            lines.append(
+                f"  {ranking:<22} {mean[0]:6.3f} {mean[1]:6.3f} {mean[2]:7.3f} {mean[3]:8.3f}"
+                f"   {per['en'][0]:6.3f} {per['en'][1]:6.3f}   {per['id'][0]:6.3f} {per['id'][1]:6.3f}"
+            )
+    return lines
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--gold", type=Path, default=ROOT / "bench/gold/retrieval.json")
+    parser.add_argument("--heldout", action="store_true", help="score the held-out half too")
+    parser.add_argument("--sets", nargs="*", default=None, help="which of old tuning heldout")
+    parser.add_argument("--out", type=Path, help="also write the tables to this file")
+    parser.add_argument(
+        "--data", type=Path, help="keep the workspace here between runs (ingest once)"
+    )
+    parser.add_argument("--sweep", action="store_true", help="weights on the tuning set")
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args()
-    dev = json.loads(args.gold.read_text(encoding="utf-8"))
-    with tempfile.TemporaryDirectory() as tmp, Workspace(Settings(data=Path(tmp) / "data")) as ws:
-        summary = ws.ingest_paths([ROOT / "corpus", ROOT / "bench/records"])
+    names = args.sets or ["old", "tuning", *(["heldout"] if args.heldout else [])]
+    if "heldout" in names and not args.heldout:
+        raise SystemExit("the held-out set is scored only with --heldout")
+    lines: list[str] = []
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Workspace(Settings(data=args.data or Path(tmp) / "data")) as ws,
+    ):
+        summary = ws.ingest_paths(corpus_files())
         files = {o.doc_id: Path(o.source).name for o in summary.outcomes if o.doc_id}
+        if len(files) != len(ws.store.document_ids()):
+            raise SystemExit(f"{args.data} holds other documents than the corpus: remove it")
         index = ws.index
         passages = index.passages(index.rows())
-        print(f"# retrieval on {len(passages)} passages of {len(files)} studies, {len(dev['queries'])} queries "
-              f"({sum(q['language'] == 'en' for q in dev['queries'])} in English); model {index.embedder.model_id}")  # fmt: skip
-        results: dict[str, list[tuple[str, tuple[float, float, float]]]] = {m: [] for m in MODES}
-        for query in dev["queries"]:
-            grades = grades_for(query, passages, files)
-            for name, how in MODES.items():
-                hits = hybrid.search(
-                    index, query["query"], 10, lexicon=ws.lexicon if how["expand"] else None,
-                    concepts_of=ws._concepts_of, mode=how["mode"],
-                )  # fmt: skip
-                ranked = [h.passage.row for h in hits]
-                results[name].append((query["language"], metrics(ranked, grades)))
-                if args.verbose and name == "hybrid" and metrics(ranked, grades)[2] < 0.5:
-                    print(
-                        f"  weak: {query['id']} {query['query']!r} nDCG@10 {metrics(ranked, grades)[2]:.2f}"
-                    )
-    print(f"\n{'ranking':<24} {'R@5':>6} {'MRR@10':>7} {'nDCG@10':>8}   {'EN nDCG@10':>10}")
-    for name, rows in results.items():
-        r5, mrr, ndcg = (statistics.mean(m[i] for _, m in rows) for i in range(3))
-        en = statistics.mean(m[2] for lang, m in rows if lang == "en")
-        print(f"{name:<24} {r5:6.3f} {mrr:7.3f} {ndcg:8.3f}   {en:10.3f}")
+        lines.append(
+            f"# retrieval on {len(passages)} passages of {len(files)} studies; "
+            f"model {index.embedder.model_id}"
+        )
+        if args.sweep:
+            tuning = json.loads((GOLD / SETS["tuning"]).read_text(encoding="utf-8"))["queries"]
+            print("\n".join(sweep(ws, tuning, files, passages)))
+            return 0
+        units = rankers(ws)
+        for set_name in names:
+            gold = json.loads((GOLD / SETS[set_name]).read_text(encoding="utf-8"))
+            queries = gold["queries"]
+            results: dict[str, dict[str, list]] = {u: {r: [] for r in units[u]} for u in units}
+            for query in queries:
+                judged = {
+                    "passage": passage_grades(query, passages, files),
+                    "study": study_grades(query, files),
+                }
+                for unit, by_ranking in units.items():
+                    for ranking, rank in by_ranking.items():
+                        got = metrics(rank(query["query"]), judged[unit])
+                        results[unit][ranking].append((query["language"], got))
+                        if args.verbose and ranking == "final" and got[2] < 0.5:
+                            print(
+                                f"  weak {unit}: {query['id']} {query['query']!r} MRR {got[2]:.2f}"
+                            )
+            n_en = sum(q["language"] == "en" for q in queries)
+            lines.extend(report(set_name, results, len(queries), n_en))
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
     return 0
 
 

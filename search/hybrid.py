@@ -12,11 +12,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ingest.errors import QueryError
 from ingest.lexicon import Lexicon
 from search.engine import PassageIndex
 from search.index import IndexedPassage
-from search.lexical import tokenize
+from search.lexical import first_stems, tokenize
 
 MAX_QUERY_CHARS = 500
 RRF_K = 60
@@ -24,6 +26,11 @@ CANDIDATES = 100
 CONCEPT_BONUS = 0.5 / (RRF_K + 1)
 EXPANSION_LABELS = 6
 EXPANDED_SCHEMES = ("obstacle", "stakeholder", "theory")
+# The e5 query vector is the query's own plus this share of its expansion's (the query followed
+# by both languages' labels of the concepts it names). On the tuning set (bench/retrieval_eval.py
+# --sweep) 0.25 and 0.5 changed nothing and 1.0 cost R@5 0.017 in passage search, so it is off:
+# e5 is multilingual already, and the labels reach BM25 through the lexical expansion.
+BILINGUAL_WEIGHT = 0.0
 
 
 @dataclass(slots=True)
@@ -76,6 +83,17 @@ def expand(query: str, lexicon: Lexicon | None) -> Expansion:
     return Expansion(concepts, terms)
 
 
+def query_vector(
+    index: PassageIndex, query: str, expansion: Expansion, bilingual: float = BILINGUAL_WEIGHT
+) -> np.ndarray:
+    """The e5 vector of the query, blended with that of the query plus its expansion."""
+    if bilingual <= 0 or not expansion.terms:
+        return index.embedder.encode_queries([query])[0]
+    own, expanded = index.embedder.encode_queries([query, " ".join([query, *expansion.terms])])
+    vector = own + bilingual * expanded
+    return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
+
 def search(
     index: PassageIndex,
     query: str,
@@ -85,25 +103,33 @@ def search(
     allowed_docs: set[str] | None = None,
     concepts_of: Callable[[list[IndexedPassage]], dict[int, set[str]]] | None = None,
     mode: str = "hybrid",
+    vector: np.ndarray | None = None,
+    bilingual: float = BILINGUAL_WEIGHT,
+    highlights: bool = True,
+    expansion: Expansion | None = None,
 ) -> list[Hit]:
-    """Top-k passages. `mode` is hybrid, dense or lexical (the last two for evaluation)."""
+    """Top-k passages. `mode` is hybrid, dense or lexical (the last two for evaluation).
+
+    A filter (`allowed_docs`) restricts the dense and the lexical search themselves to the
+    allowed passages, so a narrow filter finds its few studies however far down they rank."""
     query = validate(query)
     if allowed_docs is not None and not allowed_docs:
         return []
-    expansion = expand(query, lexicon) if mode == "hybrid" else Expansion([], [])
+    if expansion is None or mode != "hybrid":
+        expansion = expand(query, lexicon) if mode == "hybrid" else Expansion([], [])
     allowed_rows = index.doc_rows(allowed_docs) if allowed_docs is not None else None
-    pool = CANDIDATES if allowed_rows is None else max(CANDIDATES, 20 * k)
+    if allowed_rows is not None and not allowed_rows:
+        return []
+    pool = max(CANDIDATES, k)
 
     dense: list[tuple[int, float]] = []
     lexical: list[tuple[int, float]] = []
     if mode in ("hybrid", "dense"):
-        vector = index.embedder.encode_queries([query])[0]
-        dense = index.dense_search(vector, pool)
+        if vector is None:
+            vector = query_vector(index, query, expansion, bilingual)
+        dense = index.dense_search(vector, pool, allowed_rows)
     if mode in ("hybrid", "lexical"):
-        lexical = index.lexical_search(" ".join([query, *expansion.terms]), pool)
-    if allowed_rows is not None:
-        dense = [(r, s) for r, s in dense if r in allowed_rows]
-        lexical = [(r, s) for r, s in lexical if r in allowed_rows]
+        lexical = index.lexical_search(" ".join([query, *expansion.terms]), pool, allowed_rows)
 
     scores: dict[int, Hit] = {}
     passages = index.passages(sorted({r for r, _ in dense} | {r for r, _ in lexical}))
@@ -125,10 +151,14 @@ def search(
             hit.score += CONCEPT_BONUS * hit.concept
         hits.sort(key=lambda h: -h.score)
     top = hits[:k]
-    stems = set(tokenize([" ".join([query, *expansion.terms])])[0])
-    for hit in top:
+    stems = query_stems(query, expansion) if highlights else set()
+    for hit in top if highlights else []:
         hit.highlights = highlight(hit.passage.text, stems)
     return top
+
+
+def query_stems(query: str, expansion: Expansion) -> set[str]:
+    return set(tokenize([" ".join([query, *expansion.terms])])[0])
 
 
 _WORD = re.compile(r"\w[\w-]*", re.UNICODE)
@@ -139,10 +169,8 @@ def highlight(text: str, stems: set[str]) -> list[tuple[int, int]]:
     words = list(_WORD.finditer(text))
     if not words or not stems:
         return []
-    stemmed = tokenize([w.group() for w in words])
-    return [
-        (w.start(), w.end()) for w, s in zip(words, stemmed, strict=True) if s and s[0] in stems
-    ]
+    firsts = first_stems([w.group() for w in words])
+    return [(w.start(), w.end()) for w, s in zip(words, firsts, strict=True) if s in stems]
 
 
 def similar_documents(index: PassageIndex, doc_id: str, k: int = 5) -> list[tuple[str, float]]:

@@ -25,7 +25,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS passages (
     row INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id TEXT NOT NULL, idx INTEGER NOT NULL, page INTEGER, section TEXT,
-    text TEXT NOT NULL, vector BLOB NOT NULL
+    text TEXT NOT NULL, vector BLOB NOT NULL,
+    context TEXT NOT NULL DEFAULT ''  -- the study's title and the section: embedded and indexed
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -33,6 +34,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 -- index would look behind the store for ever.
 CREATE TABLE IF NOT EXISTS empty_documents (doc_id TEXT PRIMARY KEY);
 """
+# What a passage's vector and BM25 entry are made of; an index built another way rebuilds.
+# 2: the study's title and the section go with the text ("passage carries its context").
+INDEX_FORMAT = "2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,21 @@ class PassageRecord:
     page: int
     section: str
     text: str
+    title: str = ""  # the study's: a passage of a study about X is found by X
+
+    @property
+    def context(self) -> str:
+        return passage_context(self.title, self.section)
+
+
+def passage_context(title: str, section: str) -> str:
+    """The line put before a passage's text where it is embedded and indexed."""
+    parts = [" ".join(title.split()).rstrip("."), " ".join(section.split()).rstrip(".")]
+    return ". ".join(p for p in parts if p)
+
+
+def indexed_text(context: str, text: str) -> str:
+    return f"{context}.\n{text}" if context else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,16 +97,24 @@ class SearchIndex:
         return row[0] if row else None
 
     def _check_model(self) -> None:
-        """An index built with another model (id or dimension) is emptied, not used."""
-        model, dim = self._meta("model_id"), self._meta("dim")
-        if model == self.embedder.model_id and dim == str(self.embedder.dim):
+        """An index built with another model (id or dimension) or another passage format is
+        emptied, not used; the caller's sync then rebuilds it from the store."""
+        model, dim, form = self._meta("model_id"), self._meta("dim"), self._meta("format")
+        if (model, dim, form) == (self.embedder.model_id, str(self.embedder.dim), INDEX_FORMAT):
             return
         with self._db:
-            self._db.execute("DELETE FROM passages")
+            # Dropped, not emptied: an older format's table lacks columns this one has.
+            self._db.execute("DROP TABLE IF EXISTS passages")
             self._db.execute("DELETE FROM empty_documents")
+        self._db.executescript(SCHEMA)
+        with self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                [("model_id", self.embedder.model_id), ("dim", str(self.embedder.dim))],
+                [
+                    ("model_id", self.embedder.model_id),
+                    ("dim", str(self.embedder.dim)),
+                    ("format", INDEX_FORMAT),
+                ],
             )
         for stale in ("dense.faiss", "dense_tombstones.npy", "bm25_rows.npy"):
             (self.folder / stale).unlink(missing_ok=True)
@@ -126,7 +153,7 @@ class SearchIndex:
     def embed(self, passages: list[PassageRecord]) -> np.ndarray:
         """The passages' vectors: the slow part of adding a document, done before a caller
         takes its write lock so that other writers do not wait for it."""
-        return self.embedder.encode_passages([p.text for p in passages])
+        return self.embedder.encode_passages([indexed_text(p.context, p.text) for p in passages])
 
     def add_document(
         self, doc_id: str, passages: list[PassageRecord], vectors: np.ndarray | None = None
@@ -141,8 +168,8 @@ class SearchIndex:
                 rows = []
                 for p, v in zip(passages, vectors, strict=True):
                     cursor = self._db.execute(
-                        "INSERT INTO passages (doc_id, idx, page, section, text, vector) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO passages (doc_id, idx, page, section, text, vector, context) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (
                             doc_id,
                             p.index,
@@ -150,6 +177,7 @@ class SearchIndex:
                             p.section,
                             p.text,
                             v.astype(np.float32).tobytes(),
+                            p.context,
                         ),
                     )
                     rows.append(cursor.lastrowid)
@@ -197,17 +225,26 @@ class SearchIndex:
             self._changed()
 
     # --- queries ------------------------------------------------------------------
-    def lexical_search(self, query: str, k: int) -> list[tuple[int, float]]:
+    def lexical_search(
+        self, query: str, k: int, allowed: set[int] | None = None
+    ) -> list[tuple[int, float]]:
         with self._lock:
             if self._lexical_dirty:
-                records = list(self._db.execute("SELECT row, text FROM passages ORDER BY row"))
-                self.lexical.build([r for r, _ in records], [t for _, t in records])
+                records = list(
+                    self._db.execute("SELECT row, context, text FROM passages ORDER BY row")
+                )
+                self.lexical.build(
+                    [r for r, _, _ in records], [indexed_text(c, t) for _, c, t in records]
+                )
                 self._lexical_dirty = False
-            return self.lexical.search(query, k)
+            return self.lexical.search(query, k, allowed)
 
-    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+    def dense_search(
+        self, vector: np.ndarray, k: int, allowed: set[int] | None = None
+    ) -> list[tuple[int, float]]:
+        """The k nearest passages, among the `allowed` rows only when given."""
         with self._lock:
-            return self.dense.search(vector, k)
+            return self.dense.search(vector, k, allowed)
 
     def passages(self, rows: list[int]) -> dict[int, IndexedPassage]:
         if not rows:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,25 @@ def stopwords() -> list[str]:
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("indonesian")
+
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's own pattern
+
+
+@lru_cache(maxsize=1)
+def _stopword_set() -> frozenset[str]:
+    return frozenset(stopwords())
+
+
+def first_stems(words: list[str]) -> list[str | None]:
+    """The stem of each word's first token that is not a stop word, as `tokenize` makes it
+    (None: none), without bm25s's per-call set-up: highlighting calls this for every hit."""
+    stop = _stopword_set()
+    firsts = [
+        next((t for t in _TOKEN.findall(word.lower()) if t not in stop), None) for word in words
+    ]
+    stems = iter(_stemmer().stemWords([f for f in firsts if f is not None]))
+    return [next(stems) if f is not None else None for f in firsts]
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
@@ -50,13 +70,20 @@ class LexicalIndex:
         bm25.index(tokenize(texts), show_progress=False)
         self._bm25 = bm25
 
-    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+    def search(
+        self, query: str, k: int, allowed: set[int] | None = None
+    ) -> list[tuple[int, float]]:
+        """The top k rows by BM25; with `allowed`, the top k of those rows (scored over the
+        whole collection, so a filter does not change a passage's score)."""
         if self._bm25 is None or not len(self._rows):
             return []
         tokens = tokenize([query])[0]
         if not tokens:
             return []
         scores = self._bm25.get_scores(tokens)
+        if allowed is not None:
+            mask = np.isin(self._rows, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+            scores = np.where(mask, scores, 0.0)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]

@@ -23,7 +23,7 @@ from kg.lookup import (
     passages_of,
 )
 from kg.store import GraphStore
-from search import hybrid
+from search import hybrid, studies
 from search.embedding import Embedder, load_embedder
 from search.engine import PassageIndex
 from search.index import IndexedPassage, PassageRecord, SearchIndex
@@ -92,12 +92,14 @@ class SearchService:
         return self._index is not None
 
     def _passages_for(self, doc_ids: list[str]) -> dict[str, list[PassageRecord]]:
-        return {
-            doc_id: [
-                PassageRecord(doc_id, i, page, section, text) for i, page, section, text in rows
-            ]
-            for doc_id, rows in passages_of(self.store, doc_ids).items()
-        }
+        out = {}
+        for doc_id, rows in passages_of(self.store, doc_ids).items():
+            # A passage is indexed with its study's title: a passage of a study about X
+            # matches X (search.index.PassageRecord.context).
+            title = str(document_meta(self.store, doc_id).get("title") or "")
+            out[doc_id] = [PassageRecord(doc_id, i, page, section, text, title)
+                           for i, page, section, text in rows]  # fmt: skip
+        return out
 
     def resync(self) -> tuple[int, int]:
         """Bring the index in line with the store after a change made outside ingest/delete."""
@@ -113,7 +115,10 @@ class SearchService:
     # --- following the store's writes (kg.ingestion.Follower) ------------------------
     def prepare(self, doc: Document) -> Callable[[list[str]], None]:
         index = self.index  # opened (and synced) before the store changes
-        passages = [PassageRecord(doc.id, p.index, p.page, p.section, p.text) for p in doc.passages]
+        passages = [
+            PassageRecord(doc.id, p.index, p.page, p.section, p.text, doc.title)
+            for p in doc.passages
+        ]
         vectors = index.embed(passages)
 
         def follow(replaced: list[str]) -> None:
@@ -151,23 +156,59 @@ class SearchService:
             self.index, query, k, lexicon=self.lexicon, allowed_docs=allowed,
             concepts_of=self._concepts_of, mode=mode,
         )  # fmt: skip
-        concepts = self._passage_concepts([(h.passage.doc_id, h.passage.index) for h in hits])
         out = []
         for hit in hits:
             if not self.store.has_document(hit.passage.doc_id):
                 continue  # deleted or replaced while the index was catching up
             meta = document_meta(self.store, hit.passage.doc_id)
-            carried = concepts.get((hit.passage.doc_id, hit.passage.index), [])
+            out.append({"document": hit.passage.doc_id, "title": meta.get("title"),
+                        "year": meta.get("year"), **self._passage_out(hit)})  # fmt: skip
+        return out
+
+    def search_studies(self, query: str, k: int = 10, filters: Filters | None = None) -> list[dict]:
+        """Studies ranked as wholes, each with the passages, concepts and words that matched."""
+        allowed = documents_matching(self.store, filters) if filters else None
+        found = studies.search(
+            self.index, query, k, lexicon=self.lexicon, allowed_docs=allowed,
+            concepts_of=self._concepts_of, study_concepts=self._study_concepts,
+        )  # fmt: skip
+        out = []
+        for study in found:
+            if not self.store.has_document(study.doc_id):
+                continue  # deleted or replaced while the index was catching up
+            meta = document_meta(self.store, study.doc_id)
             out.append({
-                "document": hit.passage.doc_id, "title": meta.get("title"), "year": meta.get("year"),
-                "page": hit.passage.page, "section": hit.passage.section,
-                "passage": hit.passage.index, "text": hit.passage.text, "marked": hit.marked(),
-                "highlights": hit.highlights,
-                "concepts": _concept_groups(carried, self.lexicon),
-                "score": {"total": hit.score, "dense": hit.dense, "lexical": hit.lexical,
-                          "concept": hit.concept},
+                "document": study.doc_id, "title": meta.get("title"), "year": meta.get("year"),
+                "kind": meta.get("kind"), "language": meta.get("language"),
+                "why": {"concepts": _concept_groups(
+                            [("query", c) for c in study.concepts], self.lexicon
+                        ).get("query", []), "words": study.words},
+                "passages": [self._passage_out(h) for h in study.passages],
+                "score": {"total": study.score, "passages": study.passage_score,
+                          "similarity": study.similarity, "concepts": len(study.concepts)},
             })  # fmt: skip
         return out
+
+    def _passage_out(self, hit: hybrid.Hit) -> dict:
+        carried = self._passage_concepts([(hit.passage.doc_id, hit.passage.index)])
+        return {
+            "page": hit.passage.page, "section": hit.passage.section,
+            "passage": hit.passage.index, "text": hit.passage.text, "marked": hit.marked(),
+            "highlights": hit.highlights,
+            "concepts": _concept_groups(
+                carried.get((hit.passage.doc_id, hit.passage.index), []), self.lexicon
+            ),
+            "score": {"total": hit.score, "dense": hit.dense, "lexical": hit.lexical,
+                      "concept": hit.concept},
+        }  # fmt: skip
+
+    def _study_concepts(self, doc_ids: list[str]) -> dict[str, set[str]]:
+        """Every concept a study's passages carry (cached per study with the passages')."""
+        self._passage_concepts([(d, 0) for d in doc_ids])  # fills the per-study cache
+        return {
+            d: {iri for carried in self._carried.get(d, {}).values() for _, iri in carried}
+            for d in doc_ids
+        }
 
     def _concepts_of(self, passages: list[IndexedPassage]) -> dict[int, set[str]]:
         carried = self._passage_concepts([(p.doc_id, p.index) for p in passages])

@@ -167,6 +167,13 @@ def test_search_similar_and_reindex_commands(tmp_path: Path) -> None:
     hits = json.loads(found.stdout)
     assert hits and all("funding" in {c["id"] for c in h["concepts"]["obstacle"]} for h in hits)
 
+    studies = runner.invoke(app, ["search", "PATBM Makassar", "--unit", "study", "--data", data])
+    assert studies.exit_code == 0, studies.output
+    assert studies.stdout.startswith("1. Child protection partnership in Makassar City")
+    assert "matched: " in studies.stdout and "makassar" in studies.stdout.lower()
+    odd_unit = runner.invoke(app, ["search", "x", "--unit", "book", "--data", data])
+    assert odd_unit.exit_code == 2 and "--unit is passage or study" in odd_unit.stderr
+
     empty = runner.invoke(app, ["search", "  ", "--data", data])
     assert empty.exit_code == 2 and "empty query" in empty.stderr
     assert "Traceback" not in empty.output
@@ -180,3 +187,112 @@ def test_search_similar_and_reindex_commands(tmp_path: Path) -> None:
     rebuilt = runner.invoke(app, ["reindex", "--data", data])
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "documents" in rebuilt.stdout and "2" in rebuilt.stdout
+
+
+# --- studies as a unit, passages with their context, filters before ranking ---------------
+
+
+def test_studies_rank_whole_studies_with_what_matched(searchable: Workspace) -> None:
+    garut = _doc_with_title(searchable, "Garut")
+    found = searchable.search_studies("police and child protection unit in Garut", k=3)
+    assert found[0]["document"] == garut
+    assert len({s["document"] for s in found}) == len(found)  # one entry per study
+    top = found[0]
+    assert top["title"] and top["passages"] and top["passages"][0]["text"]
+    assert "garut" in top["why"]["words"]
+    assert any("<mark>" in p["marked"] for p in top["passages"])
+    scores = [s["score"]["total"] for s in found]
+    assert scores == sorted(scores, reverse=True)
+    # A concept the query names (in English) and the study carries is shown as a reason.
+    budget = searchable.search_studies("budget constraints", k=3)
+    assert any(c["id"] == "funding" for s in budget for c in s["why"]["concepts"])
+
+
+def test_a_passage_carries_its_study_title(workspace: Workspace) -> None:
+    # "Tambelan" is only in the title: the passage is found by it all the same.
+    record = HEADER_RECORD.replace("Kabupaten Garut\n", "Pulau Tambelan\n", 1)
+    doc = workspace.ingest_bytes(record.encode(), "tambelan.txt").doc_id
+    hits = workspace.search("Tambelan", k=3, mode="lexical")
+    assert hits and hits[0]["document"] == doc
+    assert "Tambelan" not in hits[0]["text"]
+
+
+def test_index_of_an_older_passage_format_is_rebuilt(settings: Settings, embedder) -> None:
+    with Workspace(settings, embedder=embedder) as workspace:
+        workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt")
+        passages = workspace.index.stats()["passages"]
+    db = sqlite3.connect(settings.index_path / "passages.sqlite")
+    with db:  # the shape of an index from before passages carried their title
+        db.execute("ALTER TABLE passages DROP COLUMN context")
+        db.execute("DELETE FROM meta WHERE key = 'format'")
+    db.close()
+    with Workspace(settings, embedder=embedder) as workspace:
+        assert workspace.index.stats()["passages"] == passages
+        garut = workspace.search("Kabupaten Garut", k=1, mode="lexical")[0]
+        assert garut["title"] and garut["title"].startswith("Kolaborasi UPTD PPA")
+    db = sqlite3.connect(settings.index_path / "passages.sqlite")
+    contexts = [c for (c,) in db.execute("SELECT context FROM passages")]
+    db.close()
+    assert contexts and all(c.startswith("Kolaborasi UPTD PPA") for c in contexts)
+
+
+def test_a_narrow_filter_finds_studies_outside_the_candidate_pool(
+    searchable: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search import hybrid
+
+    # A pool of 2 passages over this small corpus stands for 100 over a large one.
+    monkeypatch.setattr(hybrid, "CANDIDATES", 2)
+    garut = _doc_with_title(searchable, "Garut")
+    query = "kendala anggaran kemitraan P2TP2A dan pemerintah desa"
+    for mode in ("dense", "lexical"):
+        unfiltered = searchable.search(query, k=1, mode=mode)
+        pool = hybrid.search(searchable.index, query, 2, mode=mode)
+        assert garut not in {h.passage.doc_id for h in pool}, "the case needs it outside the pool"
+        filtered = searchable.search(query, k=1, filters=Filters(place="32"), mode=mode)
+        assert unfiltered and [h["document"] for h in filtered] == [garut]
+    studies = searchable.search_studies(query, k=3, filters=Filters(place="32"))
+    assert [s["document"] for s in studies] == [garut]
+
+
+def test_filtered_dense_search_is_exact_over_the_allowed_rows() -> None:
+    import numpy as np
+
+    from search.dense import HNSW_THRESHOLD, DenseIndex, make_index
+
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(3000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    rows = np.arange(10, 3010)
+    query = vectors[0]
+    allowed = {int(r) for r in rng.choice(rows[1000:], size=40, replace=False)}
+    want = sorted(allowed, key=lambda r: -float(vectors[r - 10] @ query))[:5]
+    for expected in (0, HNSW_THRESHOLD):  # flat (faiss ID selector) and HNSW
+        dense = DenseIndex(32)
+        dense.index = make_index(32, expected)
+        dense.add(rows, vectors)
+        assert dense.kind == ("flat" if expected == 0 else "hnsw")
+        found = dense.search(query, 5, allowed)
+        assert [r for r, _ in found] == want
+        dense.remove([want[0]])
+        assert want[0] not in {r for r, _ in dense.search(query, 5, allowed)}
+
+
+def test_filtered_lexical_search_scores_only_the_allowed_rows() -> None:
+    from search.lexical import LexicalIndex
+
+    texts = ["anggaran anggaran anggaran desa"] * 200 + ["anggaran kecil sekali di pulau"]
+    lexical = LexicalIndex()
+    lexical.build(list(range(len(texts))), texts)
+    assert 200 not in {r for r, _ in lexical.search("anggaran", 10)}
+    assert [r for r, _ in lexical.search("anggaran", 10, allowed={200, 5000})] == [200]
+
+
+def test_highlight_stems_words_as_bm25_tokenizes_them() -> None:
+    import re
+
+    from search.lexical import first_stems, tokenize
+
+    text = ENGLISH_RECORD + HEADER_RECORD + " in-depth kerja-sama P2TP2A's 2021 -- (dan) yang"
+    words = re.findall(r"\w[\w-]*", text)
+    assert first_stems(words) == [t[0] if t else None for t in tokenize(words)]

@@ -169,7 +169,9 @@ def _doc_titled(server: str, word: str) -> str:
 def test_search_with_a_filter_then_a_concept_chip(web: Watched) -> None:
     page = web.page
     web.goto("/")
-    page.get_by_label("Search passages, in Indonesian or English").fill("keterbatasan anggaran")
+    page.get_by_label("Search studies and passages, in Indonesian or English").fill(
+        "keterbatasan anggaran"
+    )
     page.get_by_label("Obstacle", exact=True).select_option("funding")
     page.get_by_role("button", name="Search", exact=True).click()
     page.wait_for_selector(".hit")
@@ -411,3 +413,18 @@ def test_pages_answer_bad_input_with_a_page(server: str) -> None:
         assert client.get("/obstacles/matrix").json()["cells"]
         css = client.get("/static/app.css")
         assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+
+
+@small_corpus
+def test_search_page_shows_studies_with_why_and_more_like_this(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=60) as client:
+        studies = client.get("/", params={"q": "budget of the P2TP2A in Desa Benan"}).text
+        assert "studies for" in studies or "study for" in studies
+        assert 'data-unit="study"' in studies and 'class="why"' in studies
+        assert "More like this" in studies and "#similar" in studies
+        assert "?q=budget+of+the+P2TP2A+in+Desa+Benan&amp;unit=passage" in studies
+        passages = client.get("/", params={"q": "budget of the P2TP2A", "unit": "passage"}).text
+        assert "passages for" in passages and 'data-unit="study"' not in passages
+        api = client.get("/search", params={"q": "anggaran", "unit": "study", "k": 3}).json()
+        assert api["unit"] == "study" and api["studies"][0]["passages"]
+        assert client.get("/search", params={"q": "anggaran", "unit": "book"}).status_code == 422

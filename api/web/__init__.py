@@ -107,12 +107,16 @@ def search_page(request: Request, workspace: WorkspaceDep) -> HTMLResponse:
     form = views.parse_search(request.query_params)
     options = views.filter_options(workspace)
     hits: list[dict[str, Any]] = []
+    found: list[dict[str, Any]] = []
     browse: list[dict[str, Any]] = []
     errors = list(form.errors)
     matched: int | None = None
     if form.q:
         try:
-            hits = workspace.search(form.q, form.k, form.filters)
+            if form.unit == "study":
+                found = workspace.search_studies(form.q, form.k, form.filters)
+            else:
+                hits = workspace.search(form.q, form.k, form.filters)
         except QueryError as exc:
             errors.append(str(exc))
     elif form.active:
@@ -123,7 +127,7 @@ def search_page(request: Request, workspace: WorkspaceDep) -> HTMLResponse:
         browse = browse[:BROWSE_LIMIT]
     return render(
         request, "search.html", title="Search", form=form, options=options, hits=hits,
-        browse=browse, matched=matched, errors=errors,
+        studies=found, browse=browse, matched=matched, errors=errors,
         labels=views.concept_labels(options),
         total=len(workspace.store.document_ids()),
     )  # fmt: skip

@@ -39,6 +39,7 @@ class SearchForm:
 
     q: str = ""
     k: int = 10
+    unit: str = "study"  # the page shows studies; unit=passage shows where any study says it
     active: dict[str, str] = field(default_factory=dict)  # filter name -> value as given
     errors: list[str] = field(default_factory=list)
 
@@ -53,9 +54,13 @@ class SearchForm:
             get("obstacle"), get("theory"), get("stakeholder"),
         )  # fmt: skip
 
-    def url(self, **changes: str | None) -> str:
-        """This search with some filters changed (a None value drops the filter)."""
+    def url(self, unit: str | None = "", **changes: str | None) -> str:
+        """This search with some filters changed (a None value drops the filter), and shown
+        by `unit` (None: studies, the default; "": as now)."""
         params: dict[str, str] = {"q": self.q} if self.q else {}
+        shown = self.unit if unit == "" else (unit or "study")
+        if shown != "study":
+            params["unit"] = shown
         merged = {**self.active, **changes}
         params.update({k: v for k, v in merged.items() if v})
         return "/?" + urlencode(params) if params else "/"
@@ -76,6 +81,8 @@ def parse_search(params: Mapping[str, str]) -> SearchForm:
             form.active[name] = value
         else:
             form.errors.append(f"ignored the {name.replace('_', ' ')} filter: {value[:40]!r}")
+    if params.get("unit") == "passage":
+        form.unit = "passage"
     k = params.get("k") or ""
     form.k = min(max(int(k), 1), 50) if k.isdigit() else 10
     return form
