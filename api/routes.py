@@ -262,15 +262,30 @@ def search(
     return {"query": q, "k": k, "unit": unit, "hits": hits}
 
 
+MinConfidenceParam = Annotated[
+    float | None,
+    Query(
+        ge=0.0,
+        le=1.0,
+        description="Count only obstacle mentions found by a method at least this precise "
+        "(default JEJARING_MIN_CONFIDENCE; 0 counts all).",
+    ),
+]
+
+
 @policy_router.get("/obstacles/recurring", summary="Which obstacles recur across districts")
 def recurring(
     workspace: WorkspaceDep,
     level: LevelParam = "regency",
     min_places: Annotated[int, Query(ge=1, le=1000)] = 2,
+    min_confidence: MinConfidenceParam = None,
 ) -> dict[str, Any]:
-    rows = workspace.obstacle_rows(level)
+    rows = workspace.obstacle_rows(level, min_confidence)
     found = policy.recurring_obstacles(rows, level, min_places)
-    return {"level": level, "min_places": min_places, "obstacles": found}
+    floor = workspace.settings.min_confidence if min_confidence is None else min_confidence
+    return {
+        "level": level, "min_places": min_places, "min_confidence": floor, "obstacles": found
+    }  # fmt: skip
 
 
 @policy_router.get(
@@ -283,8 +298,9 @@ def matrix(
     workspace: WorkspaceDep,
     level: LevelParam = "regency",
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,
+    min_confidence: MinConfidenceParam = None,
 ) -> Any:
-    table = policy.obstacle_matrix(workspace.obstacle_rows(level), level)
+    table = policy.obstacle_matrix(workspace.obstacle_rows(level, min_confidence), level)
     wants_csv = format == "csv" or (
         format is None and "text/csv" in request.headers.get("accept", "")
     )

@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     parse_memory_mb: int = Field(
         2048, description="Memory limit of one file-reading worker process, MB (0: none)."
     )
+    min_confidence: float = Field(
+        0.85,
+        ge=0.0,
+        le=1.0,
+        description="Least confidence (the measured precision of the method that found it) of "
+        "an obstacle mention that the policy questions count (recurring obstacles, matrix, heat "
+        "map); 0 counts all.",
+    )
     sparql_timeout_s: float = Field(
         10.0,
         description="Time limit of one SPARQL query or update from a request, seconds; past it "

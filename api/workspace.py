@@ -106,11 +106,16 @@ class Workspace:
         """`compute()`, remembered until the store's next write (kg.answers)."""
         return self.answers.cached(key, compute)
 
-    def obstacle_rows(self, level: policy.Level) -> list[dict[str, Any]]:
+    def obstacle_rows(
+        self, level: policy.Level, min_confidence: float | None = None
+    ) -> list[dict[str, Any]]:
         """Every (obstacle, studied area, study, quote) at `level`: the one costly query behind
-        the recurring obstacles, the matrix and the heat map (a second at 1,000 studies)."""
+        the recurring obstacles, the matrix and the heat map (a second at 1,000 studies).
+        Mentions below `min_confidence` (default: the setting) are left out."""
+        floor = self.settings.min_confidence if min_confidence is None else min_confidence
         return self.cached(
-            ("obstacle-rows", level), lambda: policy.obstacle_rows(self.store, level)
+            ("obstacle-rows", level, floor),
+            lambda: policy.obstacle_rows(self.store, level, floor),
         )
 
     # --- search (search.service) -------------------------------------------------------

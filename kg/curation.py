@@ -209,7 +209,7 @@ def record(
         what = f"{kind} {shape.concept_id(iri)}"
         raise CurationError("concept", f"{what} is extracted already: confirm it instead", 409)
     curation_id = uuid.uuid4().hex[:16]
-    at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    at = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
     c = shape.curation_iri(curation_id)
     doc = shape.doc_iri(doc_id)
     agent = shape.person_agent_iri(by)
@@ -321,7 +321,7 @@ def undo(store: GraphStore, curation_id: str, by: str) -> dict[str, Any]:
         if link is not None and not others:  # another add of the same link still holds it
             removed.append(ox.Quad(doc, link, ox.NamedNode(found["concept"]), CURATIONS_GRAPH))
     agent = shape.person_agent_iri(by)
-    at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    at = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
     added = [
         ox.Quad(c, PROV.invalidatedAtTime, shape.date_time(at), CURATIONS_GRAPH),
         ox.Quad(c, JJ.undoneBy, agent, CURATIONS_GRAPH),
@@ -417,7 +417,15 @@ def list_curations(
             c["orphaned"] = not _has_mention(mentions, c["kind"], c["concept"], c["role"])
     if orphaned is not None:
         found = [c for c in found if c["orphaned"] == orphaned]
-    return sorted(found, key=lambda c: (c["at"] or "", c["id"]), reverse=True)
+    return sorted(found, key=lambda c: (_instant(c["at"]), c["id"]), reverse=True)
+
+
+def _instant(at: str | None) -> datetime:
+    """An xsd:dateTime as stored; compared as a time, since the store may write the fraction
+    of a second with fewer digits (".2281" comes after ".22812")."""
+    if not at:
+        return datetime.min.replace(tzinfo=UTC)
+    return datetime.fromisoformat(at.replace("Z", "+00:00"))
 
 
 _IN_FORCE = (

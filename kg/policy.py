@@ -110,10 +110,43 @@ def studied_areas(store: GraphStore) -> list[tuple[str, str, str]]:
     ]
 
 
-def obstacle_rows(store: GraphStore, level: Level) -> list[dict[str, Any]]:
+# The best confidence of each extracted obstacle mention (kg.model writes one per annotation:
+# the measured precision of the method that found it). Added mentions carry none and a
+# confirmed one is vouched for by a person, so neither is ever doubtful.
+_OBSTACLE_CONFIDENCE = (
+    PROLOGUE
+    + """SELECT ?docId ?obstacle (MAX(?confidence) AS ?best) WHERE {
+  ?annotation jj:mentionType "obstacle" ; jj:confidence ?confidence ; oa:hasBody ?obstacle ;
+              oa:hasTarget/oa:hasSource ?doc .
+  ?doc dct:identifier ?docId .
+  MINUS { ?confirmation jj:confirms ?doc ; jj:curatedLink jj:reportsObstacle ;
+                                  jj:curatedConcept ?obstacle }
+} GROUP BY ?docId ?obstacle"""
+)
+
+
+def doubtful_obstacles(store: GraphStore, min_confidence: float) -> set[tuple[str, str]]:
+    """(document id, category) of the obstacle mentions below `min_confidence`."""
+    if min_confidence <= 0:
+        return set()
+    return {
+        (row["docId"].value, _id(row["obstacle"].value))
+        for row in store.select(_OBSTACLE_CONFIDENCE)
+        if float(row["best"].value) < min_confidence
+    }
+
+
+def obstacle_rows(
+    store: GraphStore, level: Level, min_confidence: float = 0.0
+) -> list[dict[str, Any]]:
+    """Every (obstacle, studied area, study, quote) at `level`, leaving out the obstacles
+    found by a method whose measured precision is below `min_confidence`."""
     rows = store.select(resolve("obstacle_places"), level=ox.Literal(level))
+    doubtful = doubtful_obstacles(store, min_confidence)
     out = []
     for row in rows:
+        if (_value(row, "docId"), _value(row, "category")) in doubtful:
+            continue
         page, _, quote = (_value(row, "evidence") or "|").partition("|")
         out.append({
             "category": _value(row, "category"), "label": _value(row, "label"),
