@@ -352,9 +352,9 @@ def test_warming_computes_the_obstacle_rows_once_per_write(
     computed: list[str] = []
     real = policy.obstacle_rows
 
-    def counted(store, level):
+    def counted(store, level, min_confidence=0.0):
         computed.append(level)
-        return real(store, level)
+        return real(store, level, min_confidence)
 
     monkeypatch.setattr(policy, "obstacle_rows", counted)
     workspace.warm()
