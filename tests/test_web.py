@@ -34,11 +34,7 @@ from records import ENGLISH_RECORD, HEADER_RECORD
 TOKEN = "web-token"
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "bench" / "out" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
 BENCH_DATA = os.environ.get("JEJARING_WEB_BENCH_DATA")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]  # fmt: skip
 SCRIPT_TITLE = "Perlindungan Anak <script>alert(1)</script> di Kota Batam"
 SCRIPT_RECORD = f"""Judul: {SCRIPT_TITLE}
 Penulis: Dewi Lestari
@@ -87,20 +83,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> Itera
                 )  # fmt: skip
                 assert answer.status_code == 201, answer.text
         yield served.base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: `make browser` installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
 
 
 class Watched:

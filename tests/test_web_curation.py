@@ -12,7 +12,7 @@ import httpx
 import pytest
 from conftest import jejaring_serve
 from records import ENGLISH_RECORD, HEADER_RECORD
-from test_web import CHROMIUM, CHROMIUM_ARGS, Watched
+from test_web import Watched
 
 TOKEN = "web-curation-token"
 
@@ -29,27 +29,13 @@ def served(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> Itera
         yield served.base
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: `make browser` installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
-
-
 def _garut(base: str) -> str:
     items = httpx.get(f"{base}/documents").json()["items"]
     return next(i["id"] for i in items if "Garut" in str(i.get("title")))
 
 
-def test_the_study_page_curates_with_the_token_entered_once(chromium: Any, served: str) -> None:
-    web = Watched(chromium, served)
+def test_the_study_page_curates_with_the_token_entered_once(browser: Any, served: str) -> None:
+    web = Watched(browser, served)
     page = web.page
     garut = _garut(served)
     web.goto(f"/study/{garut}")
