@@ -19,7 +19,7 @@ from api.workspace import RECORD_SUFFIXES, Workspace
 from ingest.pdf import looks_like_pdf
 from kg import policy
 from kg.documents import DocumentNotFound, document_json
-from kg.lookup import Filters, document_meta, documents_matching
+from kg.lookup import Filters, documents_matching, documents_meta
 from kg.shape import PLACE_CODE_PATTERN
 from kg.store import graph_bytes
 from search.hybrid import MAX_QUERY_CHARS, QueryError
@@ -85,7 +85,9 @@ def list_documents(
 ) -> dict[str, Any]:
     allowed = documents_matching(workspace.store, params.filters)
     ids = sorted(allowed) if allowed is not None else workspace.store.document_ids()
-    items = [document_meta(workspace.store, d) for d in ids[offset : offset + limit]]
+    page = ids[offset : offset + limit]
+    metas = documents_meta(workspace.store, page)  # one query for the page, not one a study
+    items = [metas[d] for d in page]
     return {"total": len(ids), "offset": offset, "limit": limit, "items": items}
 
 

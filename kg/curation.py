@@ -438,10 +438,17 @@ _IN_FORCE = (
 
 def overlay(store: GraphStore, doc_id: str) -> Overlay:
     """The curations in force on one document: rejected and confirmed links, added mentions."""
-    result = Overlay()
-    doc = shape.doc_iri(doc_id)
-    added: set[str] = set()
-    for row in store.select(_IN_FORCE, curations=CURATIONS_GRAPH, doc=doc):
+    return overlays(store, [doc_id])[doc_id]
+
+
+def overlays(store: GraphStore, doc_ids: list[str]) -> dict[str, Overlay]:
+    """`overlay` of each document, in one query (two when some mention was added): one query
+    each would be a round trip each over a remote store."""
+    results = {doc_id: Overlay() for doc_id in doc_ids}
+    added: dict[str, str] = {}  # curation IRI -> document id
+    rows = [(CURATIONS_GRAPH, shape.doc_iri(doc_id)) for doc_id in dict.fromkeys(doc_ids)]
+    for row in store.select_rows(_IN_FORCE, ["curations", "doc"], rows):
+        result = results[shape.doc_id_of(row["doc"])]
         key = (row["link"].value, row["concept"].value)
         effect = row["effect"].value
         if effect == JJ.rejects.value:
@@ -449,11 +456,13 @@ def overlay(store: GraphStore, doc_id: str) -> Overlay:
         elif effect == JJ.confirms.value:
             result.confirmed[key] = shape.curation_id_of(row["c"]) or ""
         else:
-            added.add(row["c"].value)
+            added[row["c"].value] = shape.doc_id_of(row["doc"])
     if added:
-        result.added_quads = [
-            q for q in store.quads(CURATIONS_GRAPH)
-            if isinstance(q.subject, ox.NamedNode)
-            and any(q.subject.value.startswith(c + "/mention") for c in added)
-        ]  # fmt: skip
-    return result
+        for q in store.quads(CURATIONS_GRAPH):
+            if not isinstance(q.subject, ox.NamedNode):
+                continue
+            for c, doc_id in added.items():
+                if q.subject.value.startswith(c + "/mention"):
+                    results[doc_id].added_quads.append(q)
+                    break
+    return results

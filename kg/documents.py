@@ -58,6 +58,11 @@ def document_json(store: GraphStore, doc_id: str, *, raw: bool = False) -> dict[
     return out
 
 
+# A study's places and references are looked up in one query each, not one per item: over a
+# remote store each query is a round trip, and a thesis names dozens of places and cites
+# a hundred works.
+
+
 def _authors(graph: GraphView, d: Node) -> list[dict[str, Any]]:
     authors = []
     for role in in_order(graph.linked(d, JJ.authorship)):
@@ -90,7 +95,12 @@ def _mentions(
     store: GraphStore, graph: GraphView, out: dict[str, Any], curated: curation.Overlay
 ) -> None:
     seen: set[tuple[str, str, str | None]] = set()  # an added mention the extractor now has
-    for node in in_order(graph.of_type(OA.Annotation)):
+    mentions = in_order(graph.of_type(OA.Annotation))
+    places = _places(
+        store,
+        [c for n in mentions if n.one(JJ.mentionType) == "place" and (c := n.one(OA.hasBody))],
+    )
+    for node in mentions:
         kind = node.one(JJ.mentionType)
         concept = node.one(OA.hasBody)
         if kind is None or concept is None:
@@ -112,7 +122,8 @@ def _mentions(
                  "name": name, "evidence": evidence, **found, **marks}
             )  # fmt: skip
         elif kind == "place":
-            out["places"].append({**_place(store, concept, role, evidence), **found, **marks})
+            out["places"].append({**places[concept], "role": role, "evidence": evidence,
+                                  **found, **marks})  # fmt: skip
         elif kind in _TYPE_BY_MENTION:
             item: dict[str, Any] = {
                 "concept": concept, "label": label, "evidence": evidence, **found
@@ -129,30 +140,44 @@ def _mentions(
             out[_TYPE_BY_MENTION[kind]].append({**item, **marks})
 
 
-_PLACE = (
+_PLACES = (
     shape.PROLOGUE
     + """SELECT ?place ?places ?name ?level ?province WHERE {
   GRAPH ?places { ?place schema:name ?name ; jj:adminLevel ?level .
     OPTIONAL { ?place schema:containedInPlace ?p .
-               ?p jj:adminLevel "province" ; schema:name ?province } } } LIMIT 1"""
+               ?p jj:adminLevel "province" ; schema:name ?province } } }"""
 )
 
 
-def _place(store: GraphStore, concept: str, role: str | None, evidence: list) -> dict[str, Any]:
-    code = shape.concept_id(concept)
-    info: dict[str, Any] = {"name": code, "code": code, "level": None, "province": None}
-    rows = store.select(_PLACE, place=ox.NamedNode(concept), places=shape.PLACES_GRAPH)
-    if rows:
-        row = rows[0]
+def _places(store: GraphStore, concepts: list[str]) -> dict[str, dict[str, Any]]:
+    """name, code, level and province of each place concept (the code alone for a place
+    the places graph lacks)."""
+    found: dict[str, dict[str, Any]] = {}
+    for concept in concepts:
+        code = shape.concept_id(concept)
+        found[concept] = {"name": code, "code": code, "level": None, "province": None}
+    rows = store.select_rows(
+        _PLACES, ["place", "places"],
+        [(ox.NamedNode(c), shape.PLACES_GRAPH) for c in found],
+    )  # fmt: skip
+    seen: set[str] = set()
+    for row in rows:
+        concept = row["place"].value
+        if concept in seen:
+            continue  # the first answer, as LIMIT 1 gave each place alone
+        seen.add(concept)
+        info = found[concept]
         info["name"] = row["name"].value
         info["level"] = row["level"].value
         info["province"] = row["province"].value if "province" in row else row["name"].value
-    return {**info, "role": role, "evidence": evidence}
+    return found
 
 
 def _references(store: GraphStore, graph: GraphView, d: Node) -> list[dict[str, Any]]:
+    nodes = in_order(graph.linked(d, BIRO.hasReference))
+    documents = _documents_of_works(store, [w for n in nodes if (w := n.one(BIRO.references))])
     refs = []
-    for node in in_order(graph.linked(d, BIRO.hasReference)):
+    for node in nodes:
         work = node.one(BIRO.references)
         refs.append(
             {
@@ -160,16 +185,22 @@ def _references(store: GraphStore, graph: GraphView, d: Node) -> list[dict[str, 
                 "year": node.int(JJ.citationYear),
                 "title": node.one(DCT.title),
                 "work": work,
-                "document": _document_of_work(store, work) if work else None,
+                "document": documents.get(work) if work else None,
                 "raw": node.one(DCT.bibliographicCitation) or "",
             }
         )
     return refs
 
 
-_REALIZES = shape.PROLOGUE + "SELECT ?work ?doc WHERE { ?doc frbr:realizationOf ?work } LIMIT 1"
+_REALIZES = shape.PROLOGUE + "SELECT ?work ?doc WHERE { ?doc frbr:realizationOf ?work }"
 
 
-def _document_of_work(store: GraphStore, work: str) -> str | None:
-    rows = store.select(_REALIZES, work=ox.NamedNode(work))
-    return shape.doc_id_of(rows[0]["doc"]) if rows else None
+def _documents_of_works(store: GraphStore, works: list[str]) -> dict[str, str]:
+    """The document that realises each cited work, where one does."""
+    found: dict[str, str] = {}
+    rows = store.select_rows(
+        _REALIZES, ["work"], [(ox.NamedNode(w),) for w in dict.fromkeys(works)]
+    )
+    for row in rows:
+        found.setdefault(row["work"].value, shape.doc_id_of(row["doc"]))
+    return found

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg import shape
-from kg.curation import overlay
+from kg.curation import overlays
 from kg.shape import CURATIONS_GRAPH, PROLOGUE, not_rejected
 from kg.store import GraphStore
 
@@ -41,19 +41,26 @@ _PASSAGES = (
 )
 
 
+PASSAGE_BATCH = 50  # documents a query when reading passages: their text is most of a graph
+
+
 def passages_of(
     store: GraphStore, doc_ids: list[str]
 ) -> dict[str, list[tuple[int, int, str, str]]]:
-    """(index, page, section, text) of every passage of each document, in order."""
-    out: dict[str, list[tuple[int, int, str, str]]] = {}
-    for doc_id in doc_ids:
-        rows = store.select(_PASSAGES, g=shape.doc_iri(doc_id))
-        out[doc_id] = sorted(
+    """(index, page, section, text) of every passage of each document, in order: one query
+    per PASSAGE_BATCH documents."""
+    found: dict[str, list[tuple[int, int, str, str]]] = {doc_id: [] for doc_id in doc_ids}
+    rows = store.select_rows(_PASSAGES, ["g"], _graphs(doc_ids), batch=PASSAGE_BATCH)
+    for r in rows:
+        found[shape.doc_id_of(r["g"])].append(
             (int(r["index"].value), int(r["page"].value),
              r["section"].value if "section" in r else "", r["text"].value)
-            for r in rows
         )  # fmt: skip
-    return out
+    return {doc_id: sorted(passages) for doc_id, passages in found.items()}
+
+
+def _graphs(doc_ids: list[str]) -> list[tuple[ox.NamedNode]]:
+    return [(shape.doc_iri(doc_id),) for doc_id in dict.fromkeys(doc_ids)]
 
 
 # Links a person rejected are left out; links a person added are in the curations graph, which
@@ -133,14 +140,46 @@ _META = (
 )
 
 
+# The same, for many documents in one query, with whether each is a document (has its hash).
+_METAS = (
+    PROLOGUE
+    + """SELECT ?g ?title ?year ?kind ?language ?hash WHERE { GRAPH ?g {
+  OPTIONAL { ?g dct:title ?title }
+  OPTIONAL { ?g fabio:hasPublicationYear ?year }
+  OPTIONAL { ?g jj:kind ?kind }
+  OPTIONAL { ?g dct:language ?language }
+  OPTIONAL { ?g jj:contentHash ?hash } } }"""
+)
+
+
 def document_meta(store: GraphStore, doc_id: str) -> dict[str, object]:
-    meta: dict[str, object] = {"id": doc_id}
-    for row in store.select(_META, g=shape.doc_iri(doc_id)):
+    return documents_meta(store, [doc_id])[doc_id]
+
+
+def documents_meta(store: GraphStore, doc_ids: list[str]) -> dict[str, dict[str, object]]:
+    """id, title, year, kind and language of each document, in one query."""
+    return {doc_id: meta for doc_id, (meta, _) in _metas(store, doc_ids).items()}
+
+
+def present_documents_meta(store: GraphStore, doc_ids: list[str]) -> dict[str, dict[str, object]]:
+    """`documents_meta` of those of `doc_ids` that are in the store (a search hit's study may
+    have been deleted or replaced while the index caught up), in one query."""
+    return {doc_id: meta for doc_id, (meta, present) in _metas(store, doc_ids).items() if present}
+
+
+def _metas(store: GraphStore, doc_ids: list[str]) -> dict[str, tuple[dict[str, object], bool]]:
+    found: dict[str, tuple[dict[str, object], bool]] = {}
+    for row in store.select_rows(_METAS, ["g"], _graphs(doc_ids)):
+        doc_id = shape.doc_id_of(row["g"])
+        if doc_id in found:
+            continue  # one row a document, as LIMIT 1 gave each alone
+        meta: dict[str, object] = {"id": doc_id}
         for name in ("title", "year", "kind", "language"):
             if name in row:
                 value = row[name].value
                 meta[name] = int(value) if name == "year" and value.isdigit() else value
-    return meta
+        found[doc_id] = (meta, "hash" in row)
+    return {doc_id: found.get(doc_id, ({"id": doc_id}, False)) for doc_id in doc_ids}
 
 
 _CARRIED = (
@@ -162,21 +201,33 @@ _CARRIED_ADDED = (
 
 
 def document_passage_concepts(store: GraphStore, doc_id: str) -> dict[int, list[tuple[str, str]]]:
-    """(mention type, concept IRI) carried by each passage of one document, through evidence,
-    as curated: without what a person rejected, with what a person added. Two queries bound
-    to the document; the answer changes only when the document or its curations do, so callers
-    may keep it until then."""
-    found: dict[int, dict[str, str]] = {}
-    curated = overlay(store, doc_id)
-    graph = shape.doc_iri(doc_id)
-    for row in store.select(_CARRIED, g=graph):
+    return passage_concepts_of(store, [doc_id])[doc_id]
+
+
+def passage_concepts_of(
+    store: GraphStore, doc_ids: list[str]
+) -> dict[str, dict[int, list[tuple[str, str]]]]:
+    """(mention type, concept IRI) carried by each passage of each document, through evidence,
+    as curated: without what a person rejected, with what a person added. Three queries for
+    all the documents (curations, extracted, added); the answer changes only when a document
+    or its curations do, so callers may keep it until then."""
+    found: dict[str, dict[int, dict[str, str]]] = {doc_id: {} for doc_id in doc_ids}
+    curated = overlays(store, doc_ids)
+    graphs = _graphs(doc_ids)
+    for row in store.select_rows(_CARRIED, ["g"], graphs):
+        doc_id = shape.doc_id_of(row["g"])
         role = row["role"].value if "role" in row else None
-        if curated.rejects(row["kind"].value, role, row["concept"].value):
+        if curated[doc_id].rejects(row["kind"].value, role, row["concept"].value):
             continue
-        found.setdefault(int(row["index"].value), {})[row["concept"].value] = row["kind"].value
-    for row in store.select(_CARRIED_ADDED, g=graph):
-        found.setdefault(int(row["index"].value), {})[row["concept"].value] = row["kind"].value
+        passage = found[doc_id].setdefault(int(row["index"].value), {})
+        passage[row["concept"].value] = row["kind"].value
+    for row in store.select_rows(_CARRIED_ADDED, ["g"], graphs):
+        passage = found[shape.doc_id_of(row["g"])].setdefault(int(row["index"].value), {})
+        passage[row["concept"].value] = row["kind"].value
     return {
-        index: [(kind, concept) for concept, kind in concepts.items()]
-        for index, concepts in found.items()
+        doc_id: {
+            index: [(kind, concept) for concept, kind in concepts.items()]
+            for index, concepts in by_passage.items()
+        }
+        for doc_id, by_passage in found.items()
     }

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import pyoxigraph as ox
 
 from kg.queries import resolve
-from kg.shape import CURATIONS_GRAPH, PROLOGUE, Term, concept_id, not_rejected
+from kg.shape import CURATIONS_GRAPH, PROLOGUE, Term, concept_id, doc_id_of, not_rejected
 from kg.shape import doc_iri as graph_of
 from kg.store import GraphStore
 
@@ -224,12 +224,27 @@ def matrix_csv(matrix: dict[str, Any]) -> str:
 
 
 def document_concepts(store: GraphStore, doc_id: str) -> dict[str, list[dict[str, str]]]:
-    grouped: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
-    for row in store.select(_DOCUMENT_CONCEPTS, g=graph_of(doc_id)):
+    return documents_concepts(store, [doc_id])[doc_id]
+
+
+def documents_concepts(
+    store: GraphStore, doc_ids: list[str]
+) -> dict[str, dict[str, list[dict[str, str]]]]:
+    """`document_concepts` of each study in one query (a place page lists dozens of studies;
+    one query each is a round trip each over a remote store)."""
+    grouped: dict[str, dict[str, dict[str, dict[str, str]]]] = {
+        doc_id: defaultdict(dict) for doc_id in doc_ids
+    }
+    graphs = [(graph_of(doc_id),) for doc_id in dict.fromkeys(doc_ids)]
+    for row in store.select_rows(_DOCUMENT_CONCEPTS, ["g"], graphs):
         kind = _KIND_OF_LINK[_id(row["link"].value).split("#")[-1]]
         iri = row["concept"].value
-        grouped[kind][iri] = {"concept": iri, "id": _id(iri), "label": _value(row, "label") or ""}
-    return {kind: list(found.values()) for kind, found in grouped.items()}
+        found = grouped[doc_id_of(row["g"])][kind]
+        found[iri] = {"concept": iri, "id": _id(iri), "label": _value(row, "label") or ""}
+    return {
+        doc_id: {kind: list(found.values()) for kind, found in by_kind.items()}
+        for doc_id, by_kind in grouped.items()
+    }
 
 
 def place_overview(store: GraphStore, code: str) -> dict[str, Any] | None:
@@ -255,8 +270,9 @@ def place_overview(store: GraphStore, code: str) -> dict[str, Any] | None:
                 "level": _value(r, "placeLevel"), "studies": set(),
             })  # fmt: skip
             place["studies"].add(doc_id)
+    concepts_of = documents_concepts(store, list(studies))
     for doc_id, study in studies.items():
-        concepts = document_concepts(store, doc_id)
+        concepts = concepts_of[doc_id]
         concepts.pop("places", None)  # the codes above say where, with the region names
         study.update(concepts)
         study["places"] = sorted(set(study["places"]))

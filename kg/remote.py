@@ -13,7 +13,6 @@ pyoxigraph's own N-Triples serialiser, so request values are escaped by the libr
 from __future__ import annotations
 
 import io
-import itertools
 import re
 from collections.abc import Iterable, Iterator
 
@@ -129,27 +128,10 @@ def _update_url(query_url: str) -> str:
 
 
 def bind_values(sparql: str, bindings: dict[str, Term]) -> str:
-    """`sparql` with `bindings` as a VALUES block at the start of its outermost group: after
-    the first `WHERE {` that is SPARQL, not text inside a string, an IRI or a comment."""
+    """`sparql` with `bindings` as a one-row VALUES block (kg.sparql_text.with_values)."""
     if not bindings:
         return sparql
-    found = sparql_text.tokens(sparql)
-    opening = next(
-        (
-            brace
-            for word, brace in itertools.pairwise(found)
-            if word.kind == "keyword" and word.text.upper() == "WHERE" and word.depth == 0
-            and brace.text == "{"
-        ),
-        None,
-    )  # fmt: skip
-    if opening is None:
-        raise QueryError("bound queries need a WHERE clause")
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(str(term) for term in bindings.values())
-    block = f" VALUES ({names}) {{ ({values}) }} "
-    end = opening.start + 1
-    return sparql[:end] + block + sparql[end:]
+    return sparql_text.with_values(sparql, list(bindings), [list(bindings.values())])  # type: ignore[list-item]
 
 
 def with_prefixes(sparql: str) -> str:

@@ -11,12 +11,17 @@ The same tokens carry the SPARQL 1.1 Protocol's update dataset (`using-graph-uri
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ingest.errors import QueryRefused
-from kg.store import PREFIX_MAP, QueryError
+import pyoxigraph as ox
+
+from ingest.errors import QueryError, QueryRefused
+from kg.namespaces import PREFIXES
+
+PREFIX_MAP = {k: str(v) for k, v in PREFIXES.items()}
 
 MAX_NESTING = 64  # far deeper than any real query, far shallower than the parser's stack
 
@@ -158,3 +163,41 @@ def with_using(
     for start in reversed(inserts):
         text = text[:start] + block + text[start:]
     return text
+
+
+def with_values(
+    sparql: str, names: Sequence[str], rows: Iterable[Sequence[ox.NamedNode | ox.Literal | None]]
+) -> str:
+    """`sparql` with `rows` as a VALUES block at the start of its outermost group: after the
+    first `WHERE {` that is SPARQL, not text inside a string, an IRI or a comment. Each term is
+    written by pyoxigraph's own N-Triples serialiser, so values are escaped by the library;
+    None is UNDEF. One row binds values; many rows ask one query for many items."""
+    found = tokens(sparql)
+    opening = next(
+        (
+            brace
+            for word, brace in itertools.pairwise(found)
+            if word.kind == "keyword" and word.text.upper() == "WHERE" and word.depth == 0
+            and brace.text == "{"
+        ),
+        None,
+    )  # fmt: skip
+    if opening is None:
+        raise QueryError("bound queries need a WHERE clause")
+    lines = []
+    for row in rows:
+        if len(row) != len(names):
+            raise QueryError(f"a VALUES row of {len(row)} terms for {len(names)} variables")
+        lines.append("(" + " ".join(_value_term(term) for term in row) + ")")
+    variables = " ".join(f"?{name}" for name in names)
+    block = f" VALUES ({variables}) {{ {' '.join(lines)} }} "
+    end = opening.start + 1
+    return sparql[:end] + block + sparql[end:]
+
+
+def _value_term(term: object) -> str:
+    if term is None:
+        return "UNDEF"
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return str(term)  # N-Triples, escaped by pyoxigraph
+    raise QueryError(f"only IRIs and literals can be bound, not {type(term).__name__}")

@@ -16,7 +16,7 @@ import io
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +25,13 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from ingest.errors import QueryError, QueryTimeout, ResultTooLarge, StoreError
-from kg import namespaces as ns
 from kg.shape import PROLOGUE, VOCAB_GRAPH, Term, doc_id_of, is_doc_iri
 from kg.shape import doc_iri as graph_of
+from kg.sparql_text import PREFIX_MAP, with_values
 
-PREFIX_MAP = {k: str(v) for k, v in ns.PREFIXES.items()}
+# Rows of one batched query (select_rows): a search asks about up to 300 candidate passages'
+# studies at once; past this a query is split, so no request grows without bound.
+BATCH_ROWS = 400
 
 EXPORT_FORMATS = {
     "turtle": ox.RdfFormat.TRIG,  # Turtle cannot hold named graphs; TriG is Turtle with graphs
@@ -113,6 +115,27 @@ class GraphStore(ABC):
         if not isinstance(result, Solutions):
             raise QueryError("expected a SELECT query")
         return result.rows
+
+    def select_rows(
+        self,
+        sparql: str,
+        names: Sequence[str],
+        rows: Iterable[Sequence[Term | None]],
+        *,
+        batch: int = BATCH_ROWS,
+    ) -> list[dict[str, Term]]:
+        """`sparql` asked once for many bindings: `rows` (terms for `names`, None for UNDEF)
+        go as one VALUES block, `batch` rows a query, instead of one query per item, which
+        over a remote store is one round trip per item. The query's answers for every row,
+        each with the bound variables it selects."""
+        pending = [tuple(row) for row in rows]
+        if len(pending) == 1 and None not in pending[0]:
+            return self.select(sparql, **dict(zip(names, pending[0], strict=True)))  # type: ignore[arg-type]
+        out: list[dict[str, Term]] = []
+        for start in range(0, len(pending), batch):
+            text = with_values(sparql, names, pending[start : start + batch])  # type: ignore[arg-type]
+            out.extend(self.select(text))
+        return out
 
     def document_ids(self) -> list[str]:
         return sorted(doc_id_of(row["g"]) for row in self.select(DOCUMENT_IDS))

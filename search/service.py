@@ -17,10 +17,11 @@ from ingest.model import Document
 from ingest.places import region_by_code
 from kg.lookup import (
     Filters,
-    document_meta,
-    document_passage_concepts,
     documents_matching,
+    documents_meta,
+    passage_concepts_of,
     passages_of,
+    present_documents_meta,
 )
 from kg.store import GraphStore
 from search import hybrid, studies
@@ -93,10 +94,11 @@ class SearchService:
 
     def _passages_for(self, doc_ids: list[str]) -> dict[str, list[PassageRecord]]:
         out = {}
+        metas = documents_meta(self.store, doc_ids)
         for doc_id, rows in passages_of(self.store, doc_ids).items():
             # A passage is indexed with its study's title: a passage of a study about X
             # matches X (search.index.PassageRecord.context).
-            title = str(document_meta(self.store, doc_id).get("title") or "")
+            title = str(metas[doc_id].get("title") or "")
             out[doc_id] = [PassageRecord(doc_id, i, page, section, text, title)
                            for i, page, section, text in rows]  # fmt: skip
         return out
@@ -156,11 +158,14 @@ class SearchService:
             self.index, query, k, lexicon=self.lexicon, allowed_docs=allowed,
             concepts_of=self._concepts_of, mode=mode,
         )  # fmt: skip
+        # The hits' studies and concepts in a constant number of queries, not some per hit.
+        metas = present_documents_meta(self.store, [hit.passage.doc_id for hit in hits])
+        self._passage_concepts([(hit.passage.doc_id, hit.passage.index) for hit in hits])
         out = []
         for hit in hits:
-            if not self.store.has_document(hit.passage.doc_id):
+            meta = metas.get(hit.passage.doc_id)
+            if meta is None:
                 continue  # deleted or replaced while the index was catching up
-            meta = document_meta(self.store, hit.passage.doc_id)
             out.append({"document": hit.passage.doc_id, "title": meta.get("title"),
                         "year": meta.get("year"), **self._passage_out(hit)})  # fmt: skip
         return out
@@ -172,11 +177,15 @@ class SearchService:
             self.index, query, k, lexicon=self.lexicon, allowed_docs=allowed,
             concepts_of=self._concepts_of, study_concepts=self._study_concepts,
         )  # fmt: skip
+        metas = present_documents_meta(self.store, [study.doc_id for study in found])
+        self._passage_concepts(
+            [(h.passage.doc_id, h.passage.index) for study in found for h in study.passages]
+        )
         out = []
         for study in found:
-            if not self.store.has_document(study.doc_id):
+            meta = metas.get(study.doc_id)
+            if meta is None:
                 continue  # deleted or replaced while the index was catching up
-            meta = document_meta(self.store, study.doc_id)
             out.append({
                 "document": study.doc_id, "title": meta.get("title"), "year": meta.get("year"),
                 "kind": meta.get("kind"), "language": meta.get("language"),
@@ -217,23 +226,26 @@ class SearchService:
     def _passage_concepts(
         self, passages: list[tuple[str, int]]
     ) -> dict[tuple[str, int], list[tuple[str, str]]]:
-        """What each (doc id, passage index) carries, one query per document not yet seen: a
-        search looks at up to 300 candidate passages, and one query each took 60% of it."""
-        out: dict[tuple[str, int], list[tuple[str, str]]] = {}
-        for doc_id, index in passages:
-            by_passage = self._carried.get(doc_id)
-            if by_passage is None:
-                if len(self._carried) > MAX_CARRIED_DOCUMENTS:
-                    self._carried.clear()
-                by_passage = self._carried[doc_id] = document_passage_concepts(self.store, doc_id)
-            out[(doc_id, index)] = by_passage.get(index, [])
-        return out
+        """What each (doc id, passage index) carries; the documents not yet seen are read in
+        one batch (kg.lookup.passage_concepts_of): a search looks at up to 300 candidate
+        passages, one query each took 60% of it, and one per document is a round trip each
+        over a remote store."""
+        # A snapshot first: another thread may forget a document meanwhile (a curation).
+        known = {d: found for d in dict.fromkeys(d for d, _ in passages)
+                 if (found := self._carried.get(d)) is not None}  # fmt: skip
+        missing = [d for d, _ in passages if d not in known]
+        if missing:
+            fresh = passage_concepts_of(self.store, list(dict.fromkeys(missing)))
+            if len(self._carried) + len(fresh) > MAX_CARRIED_DOCUMENTS:
+                self._carried.clear()
+            self._carried.update(fresh)
+            known.update(fresh)
+        return {(d, index): known[d].get(index, []) for d, index in passages}
 
     def similar(self, doc_id: str, k: int = 5) -> list[dict]:
-        return [
-            {**document_meta(self.store, other), "score": score}
-            for other, score in hybrid.similar_documents(self.index, doc_id, k)
-        ]
+        found = hybrid.similar_documents(self.index, doc_id, k)
+        metas = documents_meta(self.store, [other for other, _ in found])
+        return [{**metas[other], "score": score} for other, score in found]
 
 
 class Background:

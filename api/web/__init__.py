@@ -25,7 +25,7 @@ from api.workspace import Workspace
 from ingest.places import region_by_code
 from kg import policy
 from kg.documents import DocumentNotFound, document_json
-from kg.lookup import document_meta, documents_matching
+from kg.lookup import documents_matching, documents_meta
 from kg.queries import named_queries
 from kg.shape import concept_id
 from kg.store import QueryError, QueryTimeout, graph_bytes
@@ -122,7 +122,8 @@ def search_page(request: Request, workspace: WorkspaceDep) -> HTMLResponse:
     elif form.active:
         allowed = documents_matching(workspace.store, form.filters) or set()
         matched = len(allowed)
-        browse = [document_meta(workspace.store, d) for d in sorted(allowed)]
+        metas = documents_meta(workspace.store, sorted(allowed))  # one query, not one a study
+        browse = [metas[d] for d in sorted(allowed)]
         browse.sort(key=lambda d: (-int(d.get("year") or 0), str(d.get("title") or "")))
         browse = browse[:BROWSE_LIMIT]
     return render(
