@@ -131,7 +131,7 @@ def bind_values(sparql: str, bindings: dict[str, Term]) -> str:
     """`sparql` with `bindings` as a one-row VALUES block (kg.sparql_text.with_values)."""
     if not bindings:
         return sparql
-    return sparql_text.with_values(sparql, list(bindings), [list(bindings.values())])  # type: ignore[list-item]
+    return sparql_text.with_values(sparql, list(bindings), [list(bindings.values())])
 
 
 def with_prefixes(sparql: str) -> str:

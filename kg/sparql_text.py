@@ -165,9 +165,7 @@ def with_using(
     return text
 
 
-def with_values(
-    sparql: str, names: Sequence[str], rows: Iterable[Sequence[ox.NamedNode | ox.Literal | None]]
-) -> str:
+def with_values(sparql: str, names: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """`sparql` with `rows` as a VALUES block at the start of its outermost group: after the
     first `WHERE {` that is SPARQL, not text inside a string, an IRI or a comment. Each term is
     written by pyoxigraph's own N-Triples serialiser, so values are escaped by the library;

@@ -133,7 +133,7 @@ class GraphStore(ABC):
             return self.select(sparql, **dict(zip(names, pending[0], strict=True)))  # type: ignore[arg-type]
         out: list[dict[str, Term]] = []
         for start in range(0, len(pending), batch):
-            text = with_values(sparql, names, pending[start : start + batch])  # type: ignore[arg-type]
+            text = with_values(sparql, names, pending[start : start + batch])
             out.extend(self.select(text))
         return out
 
