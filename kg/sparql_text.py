@@ -11,7 +11,6 @@ The same tokens carry the SPARQL 1.1 Protocol's update dataset (`using-graph-uri
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -166,31 +165,86 @@ def with_using(
 
 
 def with_values(sparql: str, names: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """`sparql` with `rows` as a VALUES block at the start of its outermost group: after the
-    first `WHERE {` that is SPARQL, not text inside a string, an IRI or a comment. Each term is
-    written by pyoxigraph's own N-Triples serialiser, so values are escaped by the library;
-    None is UNDEF. One row binds values; many rows ask one query for many items."""
-    found = tokens(sparql)
-    opening = next(
-        (
-            brace
-            for word, brace in itertools.pairwise(found)
-            if word.kind == "keyword" and word.text.upper() == "WHERE" and word.depth == 0
-            and brace.text == "{"
-        ),
-        None,
-    )  # fmt: skip
-    if opening is None:
-        raise QueryError("bound queries need a WHERE clause")
-    lines = []
-    for row in rows:
+    """`sparql` asked for each row of `rows` (terms for `names`; None leaves one unbound), as
+    one query. Each term is written by pyoxigraph's own N-Triples serialiser, so values are
+    escaped by the library.
+
+    The terms are put in place of the variables in the outermost group, with a BIND that gives
+    each back to the projection; many rows become a UNION of such groups. Not a VALUES block:
+    Oxigraph joins VALUES with the whole group evaluated unbound, a scan of every document's
+    graph (420 ms a query at 185 studies, against 3 ms with the terms in place), while a term
+    in the pattern is looked up in the index. A variable a subquery uses, or one the group
+    assigns (AS), is bound by a VALUES block instead, which is always correct."""
+    pending = [list(row) for row in rows]
+    for row in pending:
         if len(row) != len(names):
             raise QueryError(f"a VALUES row of {len(row)} terms for {len(names)} variables")
-        lines.append("(" + " ".join(_value_term(term) for term in row) + ")")
+    found = tokens(sparql)
+    opening = _where_group(found)
+    closing = next(
+        (i for i in range(opening + 1, len(found))
+         if found[i].kind == "close" and found[i].depth == found[opening].depth),
+        len(found) - 1,
+    )  # fmt: skip
+    inner = found[opening + 1 : closing]
+    if not _can_substitute(inner, set(names)):
+        return _values_block(sparql, found[opening], names, pending)
+    start, end = found[opening].start + 1, found[closing].start
+    body = sparql[start:end]
+
+    def branch(row: list[object]) -> str:
+        terms = {name: _value_term(term) for name, term in zip(names, row, strict=True)
+                 if term is not None}  # fmt: skip
+        text = body
+        for token in reversed(inner):
+            if token.kind == "var" and token.text[1:] in terms:
+                at = token.start - start
+                text = text[:at] + terms[token.text[1:]] + text[at + len(token.text) :]
+        binds = " ".join(f"BIND({term} AS ?{name})" for name, term in terms.items())
+        return f"{text} {binds} "
+
+    if len(pending) == 1:
+        grouped = branch(pending[0])
+    else:
+        grouped = " UNION ".join(f"{{ {branch(row)} }}" for row in pending)
+    return sparql[:start] + " " + grouped + " " + sparql[end:]
+
+
+def _where_group(found: list[Token]) -> int:
+    """The index of the brace that opens the outermost group (after a top-level WHERE)."""
+    for i in range(len(found) - 1):
+        word, brace = found[i], found[i + 1]
+        if (
+            word.kind == "keyword"
+            and word.text.upper() == "WHERE"
+            and word.depth == 0
+            and (brace.text == "{")
+        ):
+            return i + 1
+    raise QueryError("bound queries need a WHERE clause")
+
+
+def _can_substitute(inner: list[Token], names: set[str]) -> bool:
+    subquery_depth: int | None = None
+    for i, token in enumerate(inner):
+        if subquery_depth is not None and token.depth < subquery_depth:
+            subquery_depth = None
+        if token.kind == "keyword" and token.text.upper() == "SELECT" and subquery_depth is None:
+            subquery_depth = token.depth  # the subquery runs to the end of its group
+        if token.kind != "var" or token.text[1:] not in names:
+            continue
+        if subquery_depth is not None:
+            return False
+        if i > 0 and inner[i - 1].kind == "keyword" and inner[i - 1].text.upper() == "AS":
+            return False
+    return True
+
+
+def _values_block(sparql: str, brace: Token, names: Sequence[str], rows: list[list[object]]) -> str:
+    lines = ["(" + " ".join(_value_term(term) for term in row) + ")" for row in rows]
     variables = " ".join(f"?{name}" for name in names)
-    block = f" VALUES ({variables}) {{ {' '.join(lines)} }} "
-    end = opening.start + 1
-    return sparql[:end] + block + sparql[end:]
+    end = brace.start + 1
+    return sparql[:end] + f" VALUES ({variables}) {{ {' '.join(lines)} }} " + sparql[end:]
 
 
 def _value_term(term: object) -> str:
