@@ -15,8 +15,8 @@ in one run, on the same data.
    Latency p50/p95 in ms, and store queries per request (counted on the remote store's HTTP
    client). The answers of the two trees are compared: they must be the same JSON.
 
-Usage: python bench/remote_bench.py [--baseline main] [--synth 200] [--rounds 3]
-       [--out bench/remote_bench_results.txt]
+Usage: python bench/remote_bench.py [--baseline main] [--synth 200] [--rounds 1] [--queries 4]
+       [--documents 10] [--out bench/remote_bench_results.txt]
 """
 
 from __future__ import annotations
@@ -177,12 +177,12 @@ def measure(args: argparse.Namespace) -> None:
     print(json.dumps(results))
 
 
-def cases(data: Path) -> list[tuple[str, list[str], bool]]:
+def cases(data: Path, n_queries: int, n_documents: int) -> list[tuple[str, list[str], bool]]:
     import httpx
     import pyoxigraph as ox
 
     gold = json.loads((ROOT / "bench" / "gold" / "retrieval.json").read_text())
-    queries = [q["query"] for q in gold["queries"]][:12]
+    queries = [q["query"] for q in gold["queries"]][:n_queries]
     store = ox.Store.read_only(str(data / "graph"))
     prefix = "https://w3id.org/jejaring/doc/"
     ids = sorted(
@@ -197,7 +197,7 @@ def cases(data: Path) -> list[tuple[str, list[str], bool]]:
         ("/search passage k=10, cold", passages, True),
         ("/search passage k=10, warm", passages, False),
         ("/search study k=10, cold", studies, True),
-        ("/documents/{id}", [f"/documents/{d}" for d in ids[:60]], False),
+        ("/documents/{id}", [f"/documents/{d}" for d in ids[:n_documents]], False),
     ]
 
 
@@ -214,7 +214,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--baseline", default="main", help="git ref of the code before")
     parser.add_argument("--synth", type=int, default=200, help="synthetic records to add")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--queries", type=int, default=4, help="gold retrieval queries asked")
+    parser.add_argument("--documents", type=int, default=10, help="studies asked for by id")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "remote_bench_results.txt")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -236,7 +238,7 @@ def main() -> None:
         nquads = tmp / "data.nq"
         dump_nquads(data, nquads)
         server, url = serve_remote(nquads, tmp / "oxigraph")
-        found = cases(data)
+        found = cases(data, args.queries, args.documents)
         documents = len(found[-1][1])
         lines.append(f"data: {data.name}, {documents} of its studies asked for by id; "
                      f"{len(found[0][1])} queries x {args.rounds} rounds per search case")  # fmt: skip
@@ -253,6 +255,7 @@ def main() -> None:
                     print(f"measuring {label} on the {store} store", flush=True)
                     for name, figures in run_measure(tree, spec).items():
                         table[(name, store, label)] = figures
+                        print(f"  {name}: {figures}", flush=True)
                     answers[(label, store)] = json.loads(Path(spec["answers"]).read_text())
                     shutil.rmtree(copy)
         finally:
