@@ -149,3 +149,27 @@ def test_round_trips_do_not_grow_with_items(remote: tuple[Workspace, Spy]) -> No
     many, _ = trips(client, spy, f"/study/{big_id}")
     assert many == few
     assert many <= 12
+
+
+def test_many_rows_in_one_query_answer_as_each_row_alone() -> None:
+    """with_values: the rows' terms in place of the variables, a UNION for many rows; a
+    hostile literal stays a literal; a subquery's variable is bound by VALUES instead."""
+    import pyoxigraph as ox
+
+    from kg.sparql_text import with_values
+
+    ex = "http://example.org/"
+    store = ox.Store()
+    names = ["a", "b", 'say "} UNION { ?s ?p ?o }', "d"]
+    for i, name in enumerate(names):
+        store.add(ox.Quad(ox.NamedNode(f"{ex}{i}"), ox.NamedNode(ex + "name"), ox.Literal(name)))
+    query = f"SELECT ?s ?name WHERE {{ ?s <{ex}name> ?name }}"
+    rows = [(ox.Literal(n),) for n in names[1:3]]
+    found = {
+        (r["s"].value, r["name"].value) for r in store.query(with_values(query, ["name"], rows))
+    }  # type: ignore[union-attr]
+    assert found == {(f"{ex}1", "b"), (f"{ex}2", names[2])}
+    nested = f"SELECT ?s ?name WHERE {{ {{ SELECT ?s ?name WHERE {{ ?s <{ex}name> ?name }} }} }}"
+    text = with_values(nested, ["name"], rows)
+    assert "VALUES" in text
+    assert {r["s"].value for r in store.query(text)} == {f"{ex}1", f"{ex}2"}  # type: ignore[union-attr]
