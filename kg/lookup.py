@@ -146,10 +146,11 @@ def document_meta(store: GraphStore, doc_id: str) -> dict[str, object]:
 _CARRIED = (
     PROLOGUE
     + """SELECT ?g ?index ?concept ?kind ?role WHERE { GRAPH ?g {
-  ?evidence jj:passage ?passage .
-  ?passage jj:index ?index .
   ?annotation oa:hasTarget ?evidence ; oa:hasBody ?concept ; jj:mentionType ?kind
-  OPTIONAL { ?annotation jj:role ?role } } }"""
+  OPTIONAL { ?annotation jj:role ?role }
+  OPTIONAL { ?evidence jj:passage ?linked }
+  BIND(COALESCE(?linked, IRI(STRBEFORE(STR(?evidence), "#char="))) AS ?passage)
+  ?passage jj:index ?index } }"""
 )
 # Mentions a person added (kg.curation), with a quote found in one of the study's passages.
 _CARRIED_ADDED = (

@@ -14,8 +14,17 @@ from typing import Any, Literal
 
 import pyoxigraph as ox
 
+from ingest.extract.common import method_confidence
 from kg.queries import resolve
-from kg.shape import CURATIONS_GRAPH, PROLOGUE, Term, concept_id, not_rejected
+from kg.shape import (
+    CURATIONS_GRAPH,
+    PROLOGUE,
+    Term,
+    concept_id,
+    fragment_quote,
+    not_rejected,
+    parse_quote_target,
+)
 from kg.shape import doc_iri as graph_of
 from kg.store import GraphStore
 
@@ -110,18 +119,19 @@ def studied_areas(store: GraphStore) -> list[tuple[str, str, str]]:
     ]
 
 
-# The best confidence of each extracted obstacle mention (kg.model writes one per annotation:
-# the measured precision of the method that found it). Added mentions carry none and a
-# confirmed one is vouched for by a person, so neither is ever doubtful.
+# The methods that found each extracted obstacle mention; its confidence is the measured
+# precision of the best of them (kg.shape.confidence_of; graphs of shape 1 state it). Added
+# mentions name no method and a confirmed one is vouched for by a person, so neither is ever
+# doubtful.
 _OBSTACLE_CONFIDENCE = (
     PROLOGUE
-    + """SELECT ?docId ?obstacle (MAX(?confidence) AS ?best) WHERE {
-  ?annotation jj:mentionType "obstacle" ; jj:confidence ?confidence ; oa:hasBody ?obstacle ;
-              oa:hasTarget/oa:hasSource ?doc .
-  ?doc dct:identifier ?docId .
+    + """SELECT DISTINCT ?docId ?obstacle ?method ?confidence WHERE {
+  GRAPH ?doc { ?annotation jj:mentionType "obstacle" ; jj:extractionMethod ?method ;
+                           oa:hasBody ?obstacle . ?doc dct:identifier ?docId
+               OPTIONAL { ?annotation jj:confidence ?confidence } }
   MINUS { ?confirmation jj:confirms ?doc ; jj:curatedLink jj:reportsObstacle ;
                                   jj:curatedConcept ?obstacle }
-} GROUP BY ?docId ?obstacle"""
+}"""
 )
 
 
@@ -129,11 +139,13 @@ def doubtful_obstacles(store: GraphStore, min_confidence: float) -> set[tuple[st
     """(document id, category) of the obstacle mentions below `min_confidence`."""
     if min_confidence <= 0:
         return set()
-    return {
-        (row["docId"].value, _id(row["obstacle"].value))
-        for row in store.select(_OBSTACLE_CONFIDENCE)
-        if float(row["best"].value) < min_confidence
-    }
+    best: dict[tuple[str, str], float] = {}
+    for row in store.select(_OBSTACLE_CONFIDENCE):
+        key = (row["docId"].value, _id(row["obstacle"].value))
+        stored = _value(row, "confidence")
+        found = float(stored) if stored else method_confidence("obstacle", row["method"].value)
+        best[key] = max(found, best.get(key, 0.0))
+    return {key for key, confidence in best.items() if confidence < min_confidence}
 
 
 def obstacle_rows(
@@ -147,7 +159,7 @@ def obstacle_rows(
     for row in rows:
         if (_value(row, "docId"), _value(row, "category")) in doubtful:
             continue
-        page, _, quote = (_value(row, "evidence") or "|").partition("|")
+        page, quote = _evidence_quote(row)
         out.append({
             "category": _value(row, "category"), "label": _value(row, "label"),
             "code": _value(row, "code"), "name": _value(row, "name"),
@@ -155,6 +167,16 @@ def obstacle_rows(
             "quote": quote or None, "page": int(page) if page.isdigit() else None,
         })  # fmt: skip
     return out
+
+
+def _evidence_quote(row: dict[str, Term]) -> tuple[str, str | None]:
+    """(page, quote) of a row's evidence: cut from its passage for a passage fragment, as
+    stored for an evidence node."""
+    fragment = parse_quote_target(_value(row, "evidence") or "")
+    text = _value(row, "passageText")
+    if fragment is not None and text is not None:
+        return _value(row, "passagePage") or "", fragment_quote(text, fragment[1], fragment[2])
+    return _value(row, "page") or "", _value(row, "quote")
 
 
 def recurring_obstacles(
