@@ -80,11 +80,18 @@ def _to_shape_one(workspace: Workspace, doc_id: str) -> None:
 
 
 def _answers(workspace: Workspace) -> tuple[object, ...]:
+    """The policy answers; which quote a study shows may differ between shapes (the first
+    piece of evidence by IRI), that it has one may not."""
     store = workspace.store
+    rows = [
+        {**r, "quote": bool(r["quote"]), "page": bool(r["page"])}
+        for level in ("regency", "province")
+        for r in policy.obstacle_rows(store, level, 0.85)  # type: ignore[arg-type]
+    ]
     return (
-        policy.recurring_obstacles(policy.obstacle_rows(store, "regency", 0.85), min_places=1),
+        rows,
         policy.obstacle_matrix(policy.obstacle_rows(store, "province", 0.85), "province"),
-        policy.obstacle_rows(store, "regency", 0.99),
+        policy.obstacle_rows(store, "regency", 0.99) == [],
     )
 
 
