@@ -79,7 +79,7 @@ def _mentions(
     store: GraphStore, graph: GraphView, out: dict[str, Any], curated: curation.Overlay
 ) -> None:
     seen: set[tuple[str, str, str | None]] = set()  # an added mention the extractor now has
-    for node in in_order(shape.annotations(graph)):
+    for node in in_order(shape.mention_nodes(graph)):
         kind = node.one(JJ.mentionType)
         concept = node.one(OA.hasBody)
         if kind is None or concept is None:

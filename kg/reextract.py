@@ -145,7 +145,7 @@ def _mention_keys(quads: list[ox.Quad]) -> set[tuple[str, str]]:
     """(kind, `id[ (role)]`) of the mentions among quads."""
     graph = GraphView(quads)
     keys = set()
-    for node in shape.annotations(graph):
+    for node in shape.mention_nodes(graph):
         kind, concept, role = (
             node.one(JJ.mentionType),
             node.one(shape.OA.hasBody),
@@ -197,7 +197,7 @@ def _stored_mentions(graph: GraphView) -> list[Mention]:
     """The mentions as a graph of any shape holds them, in the extractor's order."""
     mentions = []
     discovered = {n.iri for n in graph.nodes() if n.all(JJ.discovered)}
-    for node in in_order(shape.annotations(graph)):
+    for node in in_order(shape.mention_nodes(graph)):
         kind, concept = node.one(JJ.mentionType), node.one(shape.OA.hasBody)
         if kind is None or concept is None:
             continue

@@ -376,7 +376,7 @@ def confidence_of(annotation: Node) -> float | None:
     return method_confidence(kind, method) if kind and method else None
 
 
-def annotations(graph: GraphView) -> list[Node]:
+def mention_nodes(graph: GraphView) -> list[Node]:
     """The mentions of a graph (jj:mentionType has oa:Annotation as its domain; shape 1 also
     typed each one)."""
     return [n for n in graph.nodes() if n.all(JJ.mentionType)]

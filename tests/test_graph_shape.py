@@ -139,7 +139,7 @@ def test_evidence_is_a_passage_fragment_that_gives_the_quote_back(
     fragments = nodes = 0
     for doc_id in filled:
         graph = GraphView(workspace.store.document_quads(doc_id))
-        for note in shape.annotations(graph):
+        for note in shape.mention_nodes(graph):
             assert not note.all(RDF.type) and not note.all(JJ.confidence)
             for target in note.all(OA.hasTarget):
                 parsed = shape.parse_quote_target(target.value)

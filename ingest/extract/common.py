@@ -117,7 +117,7 @@ def found_by(mention: Mention, method: MentionMethod) -> None:
 def method_confidence(kind: str, method: str) -> float:
     """How often `method` is right for mentions of `kind` (measured; 0.8 when unmeasured). A
     property of the method, so the graph does not repeat it on every mention (kg.shape)."""
-    return CONFIDENCE.get((kind, method), 0.8)  # type: ignore[arg-type]
+    return CONFIDENCE.get((kind, method), 0.8)
 
 
 def calibrate(mentions: list[Mention]) -> None:
