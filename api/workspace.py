@@ -32,6 +32,7 @@ from kg.ingestion import (
     sync_vocabulary,
 )
 from kg.lookup import Filters
+from kg.reextract import migrate_shape
 from kg.sandbox import SparqlLimits, SparqlRunner, sandbox_for
 from kg.store import open_store
 from kg.vocabulary import load_lexicon
@@ -62,6 +63,8 @@ class Workspace:
         self.store = open_store(s.store, s.data, s.sparql_timeout_s)
         self.lexicon: Lexicon = load_lexicon()
         sync_vocabulary(self.store, s.data)
+        # A data directory written with an older graph shape is rewritten in place, once.
+        migrate_shape(self.store)
         # Background work (start-up repair, warming) checks `closing` between steps, and
         # close() waits for it; the reader processes refuse work once it is set.
         self.background = Background()

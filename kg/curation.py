@@ -134,7 +134,7 @@ def check_agent(name: str) -> str:
 _EXTRACTED = (
     PROLOGUE
     + """SELECT ?g ?kind ?concept ?role WHERE { GRAPH ?g {
-  ?a a oa:Annotation ; jj:mentionType ?kind ; oa:hasBody ?concept .
+  ?a jj:mentionType ?kind ; oa:hasBody ?concept .
   OPTIONAL { ?a jj:role ?role } } }"""
 )
 

@@ -79,25 +79,14 @@ def _authors(graph: GraphView, d: Node) -> list[dict[str, Any]]:
 
 
 def _evidence(graph: GraphView, annotation: Node) -> list[dict[str, Any]]:
-    items = []
-    for target in in_order(graph.linked(annotation, OA.hasTarget)):
-        selectors = graph.linked(target, OA.hasSelector)
-        items.append(
-            {
-                "page": target.int(JJ.page),
-                "quote": (selectors[0].one(OA.exact) if selectors else None) or "",
-                "section": target.one(JJ.section),
-                "passage": target.one(JJ.passage),
-            }
-        )
-    return items
+    return shape.evidence_of(graph, annotation)
 
 
 def _mentions(
     store: GraphStore, graph: GraphView, out: dict[str, Any], curated: curation.Overlay
 ) -> None:
     seen: set[tuple[str, str, str | None]] = set()  # an added mention the extractor now has
-    mentions = in_order(graph.of_type(OA.Annotation))
+    mentions = in_order(shape.mention_nodes(graph))
     places = _places(
         store,
         [c for n in mentions if n.one(JJ.mentionType) == "place" and (c := n.one(OA.hasBody))],
@@ -117,7 +106,7 @@ def _mentions(
             continue  # extracted mentions come first (in_order): the added one is shown once
         seen.add((kind, concept, role))
         evidence = _evidence(graph, node)
-        found = {"method": node.one(JJ.extractionMethod), "confidence": node.float(JJ.confidence)}
+        found = {"method": node.one(JJ.extractionMethod), "confidence": shape.confidence_of(node)}
         if kind == "obstacle":
             out["obstacles"].append(
                 {"category": shape.concept_id(concept), "concept": concept, "label": label,

@@ -185,10 +185,11 @@ def _metas(store: GraphStore, doc_ids: list[str]) -> dict[str, tuple[dict[str, o
 _CARRIED = (
     PROLOGUE
     + """SELECT ?g ?index ?concept ?kind ?role WHERE { GRAPH ?g {
-  ?evidence jj:passage ?passage .
-  ?passage jj:index ?index .
   ?annotation oa:hasTarget ?evidence ; oa:hasBody ?concept ; jj:mentionType ?kind
-  OPTIONAL { ?annotation jj:role ?role } } }"""
+  OPTIONAL { ?annotation jj:role ?role }
+  OPTIONAL { ?evidence jj:passage ?linked }
+  BIND(COALESCE(?linked, IRI(STRBEFORE(STR(?evidence), "#char="))) AS ?passage)
+  ?passage jj:index ?index } }"""
 )
 # Mentions a person added (kg.curation), with a quote found in one of the study's passages.
 _CARRIED_ADDED = (

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pyoxigraph import Literal, NamedNode, Quad
 
 from ingest.extract import EXTRACTOR_VERSION
-from ingest.model import Document, Mention, Reference
+from ingest.model import Document, Evidence, Mention, Reference
 from ingest.places import region_by_code
 from ingest.references import family_name, work_key
 from kg import shape
@@ -114,7 +114,8 @@ def _triples(doc: Document) -> Iterator[Triple]:
     yield d, JJ.contentHash, text(doc.sha256)
     yield d, JJ.pageCount, integer(doc.pages)
     yield d, JJ.sourceFormat, text(doc.source_format)
-    yield d, PROV.wasGeneratedBy, EXTRACTOR
+    yield d, PROV.wasGeneratedBy, EXTRACTOR  # of every mention in the study's graph
+    yield d, JJ.graphShape, integer(shape.GRAPH_SHAPE)
     if doc.year:
         yield d, FABIO.hasPublicationYear, shape.year(doc.year)
     for language, abstract in doc.abstracts.items():
@@ -150,7 +151,6 @@ def _passages(doc: Document, d: NamedNode) -> Iterator[Triple]:
     for passage in doc.passages:
         p = shape.passage_iri(doc.id, passage.index)
         yield p, RDF.type, JJ.Passage
-        yield p, DCT.isPartOf, d
         yield p, JJ["index"], integer(passage.index)
         yield p, RDF.value, text(passage.text)
         yield p, JJ.page, integer(passage.page)
@@ -166,22 +166,48 @@ def passage_index_at(doc: Document, offset: int) -> int | None:
     return None
 
 
+def quote_target(doc: Document, evidence: Evidence) -> NamedNode | None:
+    """The passage fragment (`passage/{i}#char=s,e`) that gives back this evidence exactly
+    (its quote, page and section come from the passage), the title (`doc/{id}#title`) or an
+    author's affiliation (their authorship node) it quotes whole; None when none does (a quote
+    across passages, or in front matter): that evidence gets a node of its own."""
+    if evidence.end <= evidence.start:  # the title or an address line, outside the text
+        if evidence.page == 1 and evidence.section == "title" and evidence.quote == doc.title:
+            return shape.title_target_iri(doc.id)
+        if evidence.page == 1 and evidence.section == "affiliation":
+            for position, author in enumerate(doc.authors, start=1):
+                if author.affiliation == evidence.quote:
+                    return shape.author_role_iri(doc.id, position)
+        return None
+    for passage in doc.passages:
+        if not passage.start <= evidence.start < evidence.end <= passage.end:
+            continue
+        s, e = evidence.start - passage.start, evidence.end - passage.start
+        if (
+            shape.fragment_quote(passage.text, s, e) == evidence.quote
+            and passage.page == evidence.page
+            and passage.section == (evidence.section or passage.section)
+        ):
+            return shape.quote_target_iri(doc.id, passage.index, s, e)
+        return None
+    return None
+
+
 def _mention(doc: Document, d: NamedNode, index: int, mention: Mention) -> Iterator[Triple]:
+    """One oa:Annotation per mention. What is the same for every mention of the study (who
+    extracted it, with which version, the motivation) is said once, on the study, and the
+    confidence is its method's (kg.shape.confidence_of); the order is
+    the index in the IRI; each piece of evidence is one `oa:hasTarget` to a passage fragment
+    (kg.shape), or an evidence node where no fragment gives the quote back."""
     concept = NamedNode(mention.concept)
     link = shape.mention_link(mention.type, mention.role)
     if link is not None:
         yield d, link, concept
     a = shape.mention_iri(doc.id, index)
-    yield a, RDF.type, OA.Annotation
-    yield a, JJ.position, integer(index)  # the order the extractor found them in, as data
-    yield a, OA.motivatedBy, OA.identifying
     yield a, OA.hasBody, concept
     yield a, JJ.mentionType, text(mention.type)
     yield a, SKOS.prefLabel, text(mention.label)
-    yield a, PROV.wasGeneratedBy, EXTRACTOR
     yield a, JJ.extractionMethod, text(mention.method)
-    yield a, JJ.confidence, shape.decimal(mention.confidence)
-    yield a, JJ.extractorVersion, text(EXTRACTOR_VERSION)
     if mention.role:
         yield a, JJ.role, text(mention.role)
     if mention.name:
@@ -200,24 +226,23 @@ def _mention(doc: Document, d: NamedNode, index: int, mention: Mention) -> Itera
         if mention.type == "stakeholder":
             yield concept, JJ.acronym, text(mention.label)
         yield concept, JJ.discovered, shape.boolean(True)
+    # Evidence is read back in the order it comes in the study (kg.shape.evidence_of).
     for k, evidence in enumerate(mention.evidence):
+        target = quote_target(doc, evidence)
+        if target is not None:
+            yield a, OA.hasTarget, target
+            continue
         e = shape.evidence_iri(a, k)
-        selector = shape.selector_iri(e)
         yield a, OA.hasTarget, e
-        yield e, RDF.type, OA.SpecificResource
-        yield e, OA.hasSource, d
+        yield e, OA.exact, text(evidence.quote)
         yield e, JJ.page, integer(evidence.page)
-        yield e, JJ.position, integer(k)
+        yield e, OA.start, integer(evidence.start)  # where it comes among the others
+        yield e, OA.end, integer(evidence.end)
         if evidence.section:
             yield e, JJ.section, text(evidence.section)
         passage = passage_index_at(doc, evidence.start) if evidence.end > evidence.start else None
         if passage is not None:
             yield e, JJ.passage, shape.passage_iri(doc.id, passage)
-        yield e, OA.hasSelector, selector
-        yield selector, RDF.type, OA.TextQuoteSelector
-        yield selector, OA.exact, text(evidence.quote)
-        yield selector, OA.start, integer(evidence.start)
-        yield selector, OA.end, integer(evidence.end)
 
 
 def _reference(doc_id: str, d: NamedNode, index: int, reference: Reference) -> Iterator[Triple]:

@@ -14,8 +14,20 @@ from typing import Any, Literal
 
 import pyoxigraph as ox
 
+from ingest.extract.common import method_confidence
 from kg.queries import resolve
-from kg.shape import CURATIONS_GRAPH, PROLOGUE, Term, concept_id, doc_id_of, not_rejected
+from kg.shape import (
+    CURATIONS_GRAPH,
+    PLACES_GRAPH,
+    PROLOGUE,
+    Term,
+    concept_id,
+    doc_id_of,
+    doc_iri,
+    fragment_quote,
+    not_rejected,
+    parse_quote_target,
+)
 from kg.shape import doc_iri as graph_of
 from kg.store import GraphStore
 
@@ -110,51 +122,206 @@ def studied_areas(store: GraphStore) -> list[tuple[str, str, str]]:
     ]
 
 
-# The best confidence of each extracted obstacle mention (kg.model writes one per annotation:
-# the measured precision of the method that found it). Added mentions carry none and a
-# confirmed one is vouched for by a person, so neither is ever doubtful.
-_OBSTACLE_CONFIDENCE = (
+# The methods that found each extracted obstacle mention; its confidence is the measured
+# precision of the best of them (kg.shape.confidence_of; graphs of shape 1 state it). Added
+# mentions name no method and a confirmed one is vouched for by a person, so neither is ever
+# doubtful.
+# Every obstacle mention: the study it is in (its IRI says so; a mention a person added names
+# it with oa:hasSource), its method (and stated confidence, shape 1) and its evidence.
+_OBSTACLE_MENTIONS = (
     PROLOGUE
-    + """SELECT ?docId ?obstacle (MAX(?confidence) AS ?best) WHERE {
-  ?annotation jj:mentionType "obstacle" ; jj:confidence ?confidence ; oa:hasBody ?obstacle ;
-              oa:hasTarget/oa:hasSource ?doc .
-  ?doc dct:identifier ?docId .
-  MINUS { ?confirmation jj:confirms ?doc ; jj:curatedLink jj:reportsObstacle ;
-                                  jj:curatedConcept ?obstacle }
-} GROUP BY ?docId ?obstacle"""
+    + """SELECT ?a ?concept ?method ?confidence ?target WHERE {
+  ?a jj:mentionType "obstacle" ; oa:hasBody ?concept .
+  OPTIONAL { ?a jj:extractionMethod ?method } OPTIONAL { ?a jj:confidence ?confidence }
+  OPTIONAL { ?a oa:hasTarget ?target } }"""
+)
+_SOURCES = PROLOGUE + "SELECT ?target ?doc WHERE { ?target oa:hasSource ?doc }"
+Mentions = list[tuple[str, str, str | None, str | None, str | None]]
+
+
+def obstacle_mentions(store: GraphStore) -> Mentions:
+    """(doc IRI, obstacle IRI, method, stated confidence, evidence target) of every obstacle
+    mention, extracted (method given) or added by a person (none)."""
+    sources: dict[str, str] | None = None
+    out = []
+    for row in store.select(_OBSTACLE_MENTIONS):
+        a, target = row["a"].value, _value(row, "target")
+        doc = doc_iri(doc_id_of(a)).value
+        if not a.startswith(doc + "/"):  # a mention a person added: its evidence names it
+            if sources is None:
+                sources = {r["target"].value: r["doc"].value for r in store.select(_SOURCES)}
+            doc = sources.get(target or "", "")
+        out.append((doc, row["concept"].value, _value(row, "method"),
+                    _value(row, "confidence"), target))  # fmt: skip
+    return out
+
+
+_CONFIRMED = (
+    PROLOGUE
+    + """SELECT ?doc ?concept WHERE {
+  ?c jj:confirms ?doc ; jj:curatedLink jj:reportsObstacle ; jj:curatedConcept ?concept }"""
 )
 
 
-def doubtful_obstacles(store: GraphStore, min_confidence: float) -> set[tuple[str, str]]:
+def doubtful_obstacles(
+    store: GraphStore, min_confidence: float, mentions: Mentions | None = None
+) -> set[tuple[str, str]]:
     """(document id, category) of the obstacle mentions below `min_confidence`."""
     if min_confidence <= 0:
         return set()
+    confirmed = {(r["doc"].value, r["concept"].value) for r in store.select(_CONFIRMED)}
+    best: dict[tuple[str, str], float] = {}
+    for doc, concept, method, stated, _ in (
+        obstacle_mentions(store) if mentions is None else mentions
+    ):
+        if method is None or (doc, concept) in confirmed:
+            continue  # added by a person, or confirmed by one: never doubtful
+        found = float(stated) if stated else method_confidence("obstacle", method)
+        best[(doc, concept)] = max(found, best.get((doc, concept), 0.0))
     return {
-        (row["docId"].value, _id(row["obstacle"].value))
-        for row in store.select(_OBSTACLE_CONFIDENCE)
-        if float(row["best"].value) < min_confidence
+        (doc_id_of(doc), _id(concept))
+        for (doc, concept), confidence in best.items()
+        if confidence < min_confidence
     }
+
+
+# The parts of kg/queries/obstacle_places.rq, each one scan of one predicate, joined here: as
+# one query Oxigraph took a second at 1,000 studies and grew with the number of studies times
+# the number of places; apart, they take ~0.1 s at 10,000 (bench/scale_bench.py).
+_REGIONS = (
+    PROLOGUE
+    + f"""SELECT ?place ?level ?code ?name WHERE {{ GRAPH {PLACES_GRAPH} {{
+  ?place jj:adminLevel ?level ; jj:kemendagriCode ?code ; schema:name ?name }} }}"""
+)
+_PARENTS = (
+    PROLOGUE
+    + f"""SELECT ?place ?parent WHERE {{ GRAPH {PLACES_GRAPH} {{
+  ?place schema:containedInPlace ?parent }} }}"""
+)
+# Links a person added are in the curations graph, part of the union default graph.
+_OBSTACLE_LINKS = (
+    PROLOGUE
+    + """SELECT ?doc ?link ?concept WHERE {
+  VALUES ?link { jj:studiesPlace jj:reportsObstacle } ?doc ?link ?concept }"""
+)
+_REJECTED = (
+    PROLOGUE
+    + """SELECT ?doc ?link ?concept WHERE {
+  ?rejection jj:rejects ?doc ; jj:curatedLink ?link ; jj:curatedConcept ?concept }"""
+)
+_TITLES = (
+    PROLOGUE
+    + """SELECT ?doc ?docId ?title WHERE {
+  ?doc jj:contentHash [] ; dct:identifier ?docId ; dct:title ?title }"""
+)
+_OBSTACLE_LABELS = (
+    PROLOGUE
+    + """SELECT ?concept ?label WHERE {
+  ?concept skos:inScheme jj:ObstacleScheme ; skos:prefLabel ?label FILTER(LANG(?label) = "en") }"""
+)
+_EVIDENCE_NODE = (
+    PROLOGUE
+    + """SELECT ?target ?page ?quote WHERE {
+  ?target oa:exact|oa:hasSelector/oa:exact ?quote OPTIONAL { ?target jj:page ?page } }"""
+)
+
+
+def _passage_texts(store: GraphStore, passages: set[str]) -> dict[str, tuple[str, str]]:
+    """passage IRI -> (text, page), in chunks; IRIs as N-Triples terms, which pyoxigraph
+    escapes (they come from the store, not from a request)."""
+    found: dict[str, tuple[str, str]] = {}
+    ordered = sorted(passages)
+    for i in range(0, len(ordered), 2000):
+        values = " ".join(str(ox.NamedNode(p)) for p in ordered[i : i + 2000])
+        query = (
+            PROLOGUE + f"SELECT ?p ?text ?page WHERE {{ VALUES ?p {{ {values} }} "
+            "?p rdf:value ?text ; jj:page ?page }"
+        )
+        for row in store.select(query):
+            found[row["p"].value] = (row["text"].value, row["page"].value)
+    return found
+
+
+def _quotes(
+    store: GraphStore, pairs: set[tuple[str, str]], mentions: Mentions
+) -> dict[tuple[str, str], tuple]:
+    """(doc IRI, obstacle IRI) -> (page, quote) of its first piece of evidence."""
+    first: dict[tuple[str, str], str] = {}
+    for doc, concept, _, _, target in mentions:
+        key = (doc, concept)
+        if target and key in pairs and (key not in first or target < first[key]):
+            first[key] = target
+    fragments = {k: parse_quote_target(t) for k, t in first.items()}
+    texts = _passage_texts(store, {f[0] for f in fragments.values() if f is not None})
+    nodes = {}
+    if any(f is None for f in fragments.values()):
+        nodes = {
+            r["target"].value: (_value(r, "page") or "", r["quote"].value)
+            for r in store.select(_EVIDENCE_NODE)
+        }
+    out: dict[tuple[str, str], tuple] = {}
+    for key, fragment in fragments.items():
+        if fragment is not None and fragment[0] in texts:
+            text, page = texts[fragment[0]]
+            out[key] = (page, fragment_quote(text, fragment[1], fragment[2]))
+        elif first[key] in nodes:
+            out[key] = nodes[first[key]]
+    return out
 
 
 def obstacle_rows(
     store: GraphStore, level: Level, min_confidence: float = 0.0
 ) -> list[dict[str, Any]]:
     """Every (obstacle, studied area, study, quote) at `level`, leaving out the obstacles
-    found by a method whose measured precision is below `min_confidence`."""
-    rows = store.select(resolve("obstacle_places"), level=ox.Literal(level))
-    doubtful = doubtful_obstacles(store, min_confidence)
-    out = []
-    for row in rows:
-        if (_value(row, "docId"), _value(row, "category")) in doubtful:
+    found by a method whose measured precision is below `min_confidence`: what
+    kg/queries/obstacle_places.rq gives, from its parts."""
+    levels = {"regency", "city"} if level == "regency" else {"province"}
+    regions = {
+        r["place"].value: (r["level"].value, r["code"].value, r["name"].value)
+        for r in store.select(_REGIONS)
+    }
+    parents: dict[str, list[str]] = defaultdict(list)
+    for r in store.select(_PARENTS):
+        parents[r["place"].value].append(r["parent"].value)
+    areas: dict[str, list[tuple[str, str]]] = defaultdict(list)  # place -> areas at `level`
+    for place in regions:
+        for area in (place, *parents.get(place, ())):
+            if area in regions and regions[area][0] in levels:
+                areas[place].append(regions[area][1:])
+    rejected = {
+        (r["doc"].value, r["link"].value, r["concept"].value) for r in store.select(_REJECTED)
+    }
+    studied: dict[str, set[str]] = defaultdict(set)
+    reported: dict[str, set[str]] = defaultdict(set)
+    for row in store.select(_OBSTACLE_LINKS):
+        doc, link, concept = row["doc"].value, row["link"].value, row["concept"].value
+        if (doc, link, concept) in rejected:
             continue
-        page, _, quote = (_value(row, "evidence") or "|").partition("|")
-        out.append({
-            "category": _value(row, "category"), "label": _value(row, "label"),
-            "code": _value(row, "code"), "name": _value(row, "name"),
-            "document": _value(row, "docId"), "title": _value(row, "title"),
-            "quote": quote or None, "page": int(page) if page.isdigit() else None,
-        })  # fmt: skip
-    return out
+        (studied if link.endswith("studiesPlace") else reported)[doc].add(concept)
+    titles = {r["doc"].value: (r["docId"].value, r["title"].value) for r in store.select(_TITLES)}
+    labels = {r["concept"].value: r["label"].value for r in store.select(_OBSTACLE_LABELS)}
+    mentions = obstacle_mentions(store)
+    doubtful = doubtful_obstacles(store, min_confidence, mentions)
+    pairs = {
+        (doc, obstacle)
+        for doc, obstacles in reported.items()
+        if doc in titles and any(areas.get(p) for p in studied.get(doc, ()))
+        for obstacle in obstacles
+        if (titles[doc][0], _id(obstacle)) not in doubtful
+    }
+    quotes = _quotes(store, pairs, mentions)
+    out = []
+    for doc, obstacle in pairs:
+        doc_id, title = titles[doc]
+        page, quote = quotes.get((doc, obstacle), ("", None))
+        category = obstacle.rsplit("/obstacle/", 1)[-1] if "/obstacle/" in obstacle else ""
+        for code, name in {a for p in studied[doc] for a in areas.get(p, ())}:
+            out.append({
+                "category": category, "label": labels.get(obstacle),
+                "code": code, "name": name, "document": doc_id, "title": title,
+                "quote": quote or None, "page": int(page) if page.isdigit() else None,
+            })  # fmt: skip
+    return sorted(out, key=lambda r: (r["category"], r["code"], r["document"]))
 
 
 def recurring_obstacles(
@@ -247,6 +414,40 @@ def documents_concepts(
     }
 
 
+# The concepts of every study about a place (or a place inside it), as _DOCUMENT_CONCEPTS
+# gives them for one: a province page at 10,000 studies asked that once per study.
+_PLACE_CONCEPTS = (
+    PROLOGUE
+    + f"""SELECT ?code ?g ?link ?concept ?label WHERE {{
+  {{ SELECT DISTINCT ?code ?g WHERE {{
+      ?place jj:kemendagriCode ?placeCode
+      FILTER(?placeCode = ?code || STRSTARTS(?placeCode, CONCAT(?code, ".")))
+      ?g jj:studiesPlace ?place }} }}
+  {{ GRAPH ?g {{ ?g ?link ?concept . VALUES ?link {{ {_LINKS} }} }} }}
+  UNION {{ GRAPH {CURATIONS_GRAPH} {{ ?g ?link ?concept . VALUES ?link {{ {_LINKS} }} }} }}
+  {not_rejected("?g", "?link", "?concept")}
+  OPTIONAL {{ ?concept skos:prefLabel ?label FILTER(LANG(?label) = "en") }}
+  OPTIONAL {{ ?concept schema:name ?label }} }}"""
+)
+
+
+def place_concepts(store: GraphStore, code: str) -> dict[str, dict[str, list[dict[str, str]]]]:
+    """doc id -> its concepts by kind (document_concepts), for the studies about a place."""
+    grouped: dict[str, dict[str, dict[str, dict[str, str]]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    for row in store.select(_PLACE_CONCEPTS, code=ox.Literal(code)):
+        kind = _KIND_OF_LINK[_id(row["link"].value).split("#")[-1]]
+        iri = row["concept"].value
+        grouped[doc_id_of(row["g"])][kind][iri] = {
+            "concept": iri, "id": _id(iri), "label": _value(row, "label") or ""
+        }  # fmt: skip
+    return {
+        doc: {kind: list(found.values()) for kind, found in kinds.items()}
+        for doc, kinds in grouped.items()
+    }
+
+
 def place_overview(store: GraphStore, code: str) -> dict[str, Any] | None:
     """A place with the studies about it (or about places inside it) and what they report."""
     found = store.select(_PLACE, code=ox.Literal(code))
@@ -270,9 +471,9 @@ def place_overview(store: GraphStore, code: str) -> dict[str, Any] | None:
                 "level": _value(r, "placeLevel"), "studies": set(),
             })  # fmt: skip
             place["studies"].add(doc_id)
-    concepts_of = documents_concepts(store, list(studies))
+    every = place_concepts(store, code)  # one query for all its studies, not one each
     for doc_id, study in studies.items():
-        concepts = concepts_of[doc_id]
+        concepts = every.get(doc_id, {})
         concepts.pop("places", None)  # the codes above say where, with the region names
         study.update(concepts)
         study["places"] = sorted(set(study["places"]))

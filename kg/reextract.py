@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from ingest.extract import EXTRACTOR_VERSION, extract_mentions
 from ingest.lexicon import Lexicon
-from ingest.model import Author, Document, Passage, Reference, Section
+from ingest.model import Author, Document, Evidence, Mention, Passage, Reference, Section
 from kg import shape
 from kg.model import EXTRACTOR, mention_quads, place_quads
 from kg.shape import BIRO, DCT, FABIO, FOAF, JJ, PROV, RDF, SCHEMA, GraphView, in_order
@@ -145,7 +145,7 @@ def _mention_keys(quads: list[ox.Quad]) -> set[tuple[str, str]]:
     """(kind, `id[ (role)]`) of the mentions among quads."""
     graph = GraphView(quads)
     keys = set()
-    for node in graph.of_type(shape.OA.Annotation):
+    for node in shape.mention_nodes(graph):
         kind, concept, role = (
             node.one(JJ.mentionType),
             node.one(shape.OA.hasBody),
@@ -183,3 +183,74 @@ def reextract(store: GraphStore, lexicon: Lexicon, doc_id: str) -> Change | None
     store.update(f"DELETE DATA {{ {deletes} }} ; INSERT DATA {{ {inserts} }}")
     change.seconds = time.perf_counter() - started
     return change
+
+
+# --- graph shape migration ------------------------------------------------------------------
+_OLD_SHAPE = (
+    shape.PROLOGUE
+    + f"""SELECT ?g WHERE {{ GRAPH ?g {{ ?g jj:contentHash ?h
+  FILTER NOT EXISTS {{ ?g jj:graphShape ?shape FILTER(?shape >= {shape.GRAPH_SHAPE}) }} }} }}"""
+)
+
+
+def _stored_mentions(graph: GraphView) -> list[Mention]:
+    """The mentions as a graph of any shape holds them, in the extractor's order."""
+    mentions = []
+    discovered = {n.iri for n in graph.nodes() if n.all(JJ.discovered)}
+    for node in in_order(shape.mention_nodes(graph)):
+        kind, concept = node.one(JJ.mentionType), node.one(shape.OA.hasBody)
+        if kind is None or concept is None:
+            continue
+        evidence = []
+        for target in in_order(graph.linked(node, shape.OA.hasTarget)):
+            fragment = shape.parse_quote_target(target.iri)
+            selectors = graph.linked(target, shape.OA.hasSelector)
+            where = selectors[0] if selectors else target
+            start, end = where.int(shape.OA.start) or 0, where.int(shape.OA.end) or 0
+            if fragment is not None:  # already shape 2: offsets from the passage
+                offset = graph.node(fragment[0]).int(shape.OA.start) or 0
+                start, end = offset + fragment[1], offset + fragment[2]
+            one = shape.Node("", {shape.OA.hasTarget.value: [ox.NamedNode(target.iri)]})
+            item = shape.evidence_of(graph, one)[0]
+            evidence.append(Evidence(
+                page=int(item["page"] or 1), quote=str(item["quote"]),  # type: ignore[call-overload]
+                start=start, end=end, section=str(item["section"] or ""),
+            ))  # fmt: skip
+        ordered = node.one(JJ.citationAuthorList)
+        mentions.append(Mention(
+            type=kind,  # type: ignore[arg-type]
+            concept=concept, label=node.one(shape.SKOS.prefLabel) or "", evidence=evidence,
+            role=node.one(JJ.role), name=node.one(SCHEMA.name),
+            authors=tuple(ordered.split("; ") if ordered else node.values(JJ.citationAuthor)),
+            year=node.int(JJ.citationYear), discovered=concept in discovered,
+            method=node.one(JJ.extractionMethod) or "rule",  # type: ignore[arg-type]
+            confidence=shape.confidence_of(node) or 1.0,
+        ))  # fmt: skip
+    return mentions
+
+
+def migrate_shape(store: GraphStore) -> int:
+    """Rewrite the studies whose graphs are of an older shape (kg.shape.GRAPH_SHAPE) into the
+    current one, from what they hold: the same mentions and evidence, nothing re-extracted.
+    Run at start (api.workspace); the number of studies rewritten."""
+    rows = store.select(_OLD_SHAPE)
+    for row in rows:
+        doc_id = shape.doc_id_of(row["g"])
+        doc = stored_document(store, doc_id)
+        if doc is None:
+            continue
+        g = shape.doc_iri(doc_id)
+        quads = store.document_quads(doc_id)
+        doc.mentions = _stored_mentions(GraphView(quads))
+        deletes = [
+            q for q in quads
+            if shape.is_mention_node(doc_id, q.subject)  # type: ignore[arg-type]
+            or q.predicate == JJ.graphShape
+        ]  # fmt: skip
+        shaped = ox.Quad(g, JJ.graphShape, shape.integer(shape.GRAPH_SHAPE), g)
+        inserts = [*mention_quads(doc), shaped]
+        store.update(
+            f"DELETE DATA {{ {' '.join(quad_data(q) for q in deletes)} }} ; "
+            f"INSERT DATA {{ {' '.join(quad_data(q) for q in inserts)} }}"
+        )
+    return len(rows)

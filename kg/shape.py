@@ -7,9 +7,14 @@ in their own text). Nothing else builds an IRI by string or takes one apart.
 
     doc/{id}                                  the study, and the name of its graph
     doc/{id}/passage/{i}                      jj:Passage, jj:index i
-    doc/{id}/mention/{i}                      oa:Annotation, jj:position i, oa:hasBody concept
-    doc/{id}/mention/{i}/evidence/{k}         oa:SpecificResource, jj:position k, jj:passage
-    doc/{id}/mention/{i}/evidence/{k}/selector  oa:TextQuoteSelector (oa:exact, start, end)
+    doc/{id}/mention/{i}                      an oa:Annotation (by jj:mentionType's domain),
+                                              the i-th the extractor found, oa:hasBody concept
+    doc/{id}/passage/{p}#char={s},{e}         its evidence, as oa:hasTarget: characters s to e
+                                              of passage p (RFC 5147); quote, page and section
+                                              are the passage's (GRAPH_SHAPE 2)
+    doc/{id}#title, doc/{id}/author/{n}       evidence that is the title or an affiliation
+    doc/{id}/mention/{i}/evidence/{k}         evidence nothing above gives back (front
+                                              matter, across passages): oa:exact, jj:page, …
     doc/{id}/author/{n}, doc/{id}/reference/{i}  authorship roles and references, jj:position
     work/{key}, place/{code}, person/{slug}, concept/{scheme}/{id}  shared nodes
     agent/extractor/{version}, agent/person/{name}   who made a mention or a curation
@@ -26,6 +31,7 @@ from typing import TypeAlias
 
 import pyoxigraph as ox
 
+from ingest.extract.common import method_confidence
 from kg import namespaces as ns
 
 # An RDF term as our queries give it (pyoxigraph 0.5 has no Term class of its own). A user's
@@ -69,6 +75,13 @@ PLACES_GRAPH = ox.NamedNode(str(ns.PLACES_GRAPH))
 PROLOGUE = ns.sparql_prefixes() + "\n"
 
 CURATIONS_GRAPH = ox.NamedNode(ns.BASE + "graph/curations")
+
+# The shape of a document graph, stated on the study (jj:graphShape). 1 (no statement): every
+# annotation typed, with its own provenance, position and motivation, and each piece of
+# evidence an oa:SpecificResource with a TextQuoteSelector (~500 quads a study). 2: said once
+# per study, evidence as passage fragments (bench/graph_size.py). kg.reextract.migrate_shape
+# rewrites older graphs at start.
+GRAPH_SHAPE = 2
 
 _DOC = str(ns.DOC)
 _CONCEPT = str(ns.CONCEPT)
@@ -155,6 +168,31 @@ def evidence_iri(mention: ox.NamedNode, k: int) -> ox.NamedNode:
 
 def selector_iri(evidence: ox.NamedNode) -> ox.NamedNode:
     return ox.NamedNode(f"{evidence.value}/selector")
+
+
+def quote_target_iri(doc_id: str, passage: int, start: int, end: int) -> ox.NamedNode:
+    """Characters start..end of a passage (RFC 5147 `#char=`, offsets in the passage text)."""
+    return ox.NamedNode(f"{_DOC}{doc_id}/passage/{passage}#char={start},{end}")
+
+
+def title_target_iri(doc_id: str) -> ox.NamedNode:
+    """The study's title as evidence (a place named in it): its dct:title, page 1."""
+    return ox.NamedNode(f"{_DOC}{doc_id}#title")
+
+
+def parse_quote_target(iri: str) -> tuple[str, int, int] | None:
+    """(passage IRI, start, end) of a passage fragment; None for any other IRI."""
+    base, sep, fragment = iri.partition("#char=")
+    start, comma, end = fragment.partition(",")
+    if not sep or not comma or not start.isdigit() or not end.isdigit():
+        return None
+    return base, int(start), int(end)
+
+
+def fragment_quote(passage_text: str, start: int, end: int) -> str:
+    """The quote a fragment gives: the passage's characters, spaces folded as the extractor
+    folds them (ingest.extract.common)."""
+    return " ".join(passage_text[start:end].split())
 
 
 def author_role_iri(doc_id: str, position: int) -> ox.NamedNode:
@@ -299,6 +337,9 @@ class GraphView:
         key = iri if isinstance(iri, str) else iri.value
         return Node(key, self._props.get(key, {}))
 
+    def nodes(self) -> list[Node]:
+        return [Node(k, v) for k, v in self._props.items()]
+
     def of_type(self, rdf_class: ox.NamedNode) -> list[Node]:
         return [n for n in (Node(k, v) for k, v in self._props.items()) if n.is_a(rdf_class)]
 
@@ -306,6 +347,74 @@ class GraphView:
         return [self.node(t) for t in node.all(predicate)]
 
 
+def _trailing_int(iri: str) -> int:
+    tail = iri.rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
 def in_order(nodes: Iterable[Node]) -> list[Node]:
-    """Nodes by their jj:position (authors, mentions, evidence, references), as written."""
-    return sorted(nodes, key=lambda n: (n.int(JJ.position) is None, n.int(JJ.position) or 0, n.iri))
+    """Nodes by their jj:position (authors, references, shape-1 mentions), else by the index
+    that ends their IRI (mentions of shape 2), as written."""
+    return sorted(
+        nodes,
+        key=lambda n: (
+            n.int(JJ.position) is None,
+            n.int(JJ.position) or _trailing_int(n.iri),
+            n.iri,
+        ),
+    )
+
+
+def confidence_of(annotation: Node) -> float | None:
+    """A mention's confidence: the measured precision of the method that found it (shape 2
+    names the method alone; shape 1 wrote the figure on each mention). None for a mention a
+    person added."""
+    stored = annotation.float(JJ.confidence)
+    if stored is not None:
+        return stored
+    kind, method = annotation.one(JJ.mentionType), annotation.one(JJ.extractionMethod)
+    return method_confidence(kind, method) if kind and method else None
+
+
+def mention_nodes(graph: GraphView) -> list[Node]:
+    """The mentions of a graph (jj:mentionType has oa:Annotation as its domain; shape 1 also
+    typed each one)."""
+    return [n for n in graph.nodes() if n.all(JJ.mentionType)]
+
+
+def evidence_of(graph: GraphView, annotation: Node) -> list[dict[str, object]]:
+    """The evidence of a mention as the JSON gives it (page, quote, section, passage), in the
+    order it comes in the study: passage fragments and evidence nodes of shape 2, and the
+    SpecificResource with a TextQuoteSelector of shape 1 (and of mentions a person added)."""
+    items: list[tuple[tuple[int, int], dict[str, object]]] = []  # by offset in the study
+    for target in annotation.all(OA.hasTarget):
+        fragment = parse_quote_target(target.value)
+        if fragment is not None:
+            passage_iri, start, end = fragment
+            passage = graph.node(passage_iri)
+            offset = (passage.int(OA.start) or 0) + start
+            items.append(((0, offset), {
+                "page": passage.int(JJ.page),
+                "quote": fragment_quote(passage.one(RDF.value) or "", start, end),
+                "section": passage.one(JJ.section), "passage": passage_iri,
+            }))  # fmt: skip
+            continue
+        if target.value.endswith("#title"):
+            title = graph.node(target.value.removesuffix("#title")).one(DCT.title)
+            items.append(((0, 0), {"page": 1, "quote": title or "", "section": "title",
+                                   "passage": None}))  # fmt: skip
+            continue
+        node = graph.node(target)
+        affiliation = node.one(SCHEMA.affiliation)
+        if affiliation is not None and not node.all(OA.exact):  # an author's, quoted whole
+            items.append(((0, 0), {"page": 1, "quote": affiliation, "section": "affiliation",
+                                   "passage": None}))  # fmt: skip
+            continue
+        selectors = graph.linked(node, OA.hasSelector)
+        where = selectors[0] if selectors else node
+        quote = where.one(OA.exact)
+        items.append(((0, where.int(OA.start) or 0), {
+            "page": node.int(JJ.page), "quote": quote or "",
+            "section": node.one(JJ.section), "passage": node.one(JJ.passage),
+        }))  # fmt: skip
+    return [item for _, item in sorted(items, key=lambda kv: kv[0])]

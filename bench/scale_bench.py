@@ -1,0 +1,199 @@
+"""The policy answers at 10k and 100k distinct synthetic studies, uncached.
+
+Build (once, cached under bench/out/): bench/synth.py writes N distinct abstract records
+(seed 7); each goes through the real read path (ingest.pipeline.read_document: structure and
+extraction) and the real graph writer (kg.model: document and place quads, one
+`put_document` transaction per study) into an embedded Oxigraph store with the vocabulary
+synced. The search index is not built: no policy answer reads it (the honest fast path; search
+is measured by bench/search_bench.py). Records are read by `--jobs` processes.
+
+Timing: the in-process app (FastAPI TestClient, the real handlers and JSON encoding) over that
+store, the answer cache (kg.answers) cleared before every request, so each one runs its
+queries: /obstacles/recurring at both levels, the matrix at both levels, the page of the
+province with the most studies and of its first regency. p50 and max of `--runs`, figures of
+each size side by side (the first size is the baseline), with the store's size per study
+after compaction and the peak RSS of the timing process.
+
+Recipe (README): python bench/scale_bench.py --count 1000 10000 [100000] [--jobs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+OUT = ROOT / "bench" / "out"
+SEED = 7
+
+
+def data_dir(count: int) -> Path:
+    return OUT / f"scale-{count}" / "data"
+
+
+def _read(path: str) -> object:
+    from ingest.pipeline import read_document
+
+    return read_document(Path(path).read_bytes(), Path(path).name, _LEXICON)
+
+
+_LEXICON: object = None
+
+
+def _init() -> None:
+    global _LEXICON
+    from kg.vocabulary import load_lexicon
+
+    _LEXICON = load_lexicon()
+
+
+def build(count: int, jobs: int) -> dict[str, float]:
+    """The store of `count` studies, built once; its figures (also kept in built.json)."""
+    marker = data_dir(count).parent / "built.json"
+    if marker.exists():
+        return json.loads(marker.read_text())
+    from bench import synth
+    from kg.ingestion import sync_vocabulary
+    from kg.model import document_quads, place_quads
+    from kg.shape import GRAPH_SHAPE
+    from kg.store import OxigraphStore
+
+    records = OUT / f"synth-{count}"
+    started = time.perf_counter()
+    if not (records / "truth.jsonl").exists():
+        synth.generate(count, SEED, records)
+    generated = time.perf_counter() - started
+    files = sorted(str(p) for p in records.rglob("*") if p.suffix in {".txt", ".md"})
+    store = OxigraphStore(data_dir(count) / "graph")
+    sync_vocabulary(store, data_dir(count))
+    started = time.perf_counter()
+    with multiprocessing.Pool(jobs, initializer=_init) as pool:
+        for n, doc in enumerate(pool.imap(_read, files, chunksize=20), start=1):
+            if not store.has_document(doc.id):  # type: ignore[attr-defined]
+                store.put_document(doc.id, document_quads(doc), place_quads(doc), [])  # type: ignore[arg-type, attr-defined]
+            if n % 1000 == 0:
+                print(f"  {n}/{len(files)} studies, {time.perf_counter() - started:.0f} s",
+                      file=sys.stderr)  # fmt: skip
+    ingested = time.perf_counter() - started
+    quads = len(store)
+    store.close()
+    store = OxigraphStore(data_dir(count) / "graph")  # reopened: the write-ahead log is gone
+    store._store.optimize()
+    size = store.size_on_disk()
+    store.close()
+    figures = {
+        "studies": count, "quads": quads, "graph_shape": GRAPH_SHAPE,
+        "generate_s": round(generated, 1), "build_s": round(ingested, 1), "jobs": jobs,
+        "store_mb": round(size / 1e6, 1), "kb_per_study": round(size / count / 1024, 1),
+        "quads_per_study": round(quads / count, 1),
+    }  # fmt: skip
+    marker.write_text(json.dumps(figures, indent=1))
+    return figures
+
+
+def timings(count: int, runs: int) -> dict[str, object]:
+    """Each policy answer over the store of `count` studies, uncached."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+    from api.workspace import Workspace
+
+    settings = Settings(data=data_dir(count))
+    out: dict[str, object] = {}
+    with Workspace(settings) as workspace:
+        app = create_app(settings, workspace)
+        # No `with TestClient`: its start-up would open the search index (embed every study)
+        # and warm the caches; the handlers need only the workspace on app.state.
+        app.state.workspace = workspace
+        app.state.settings = settings
+        client = TestClient(app)
+        provinces = client.get("/obstacles/matrix", params={"level": "province"}).json()
+        top = max(
+            provinces["places"],
+            key=lambda p: sum(c["studies"] for c in provinces["cells"] if c["place"] == p["code"]),
+        )
+        page = client.get(f"/places/{top['code']}").json()
+        regency = page["places"][0]["code"] if page["places"] else top["code"]
+        asks = {
+            "recurring regency": "/obstacles/recurring?level=regency",
+            "recurring province": "/obstacles/recurring?level=province",
+            "matrix regency": "/obstacles/matrix?level=regency",
+            "matrix province": "/obstacles/matrix?level=province",
+            f"province page {top['code']}": f"/places/{top['code']}",
+            f"regency page {regency}": f"/places/{regency}",
+        }
+        for name, path in asks.items():
+            seconds, cpu, size = [], [], 0
+            for _ in range(runs):
+                workspace.answers._answers.clear()  # uncached: every query runs
+                started, started_cpu = time.perf_counter(), time.process_time()
+                response = client.get(path)
+                seconds.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - started_cpu)
+                assert response.status_code == 200, (path, response.text[:200])
+                size = len(response.content)
+            out[name] = {
+                "p50": statistics.median(seconds), "max": max(seconds),
+                "cpu": statistics.median(cpu), "kb": size / 1024,
+            }  # fmt: skip
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--count", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--time-only", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.time_only:
+        print(json.dumps(timings(args.time_only, args.runs)))
+        return 0
+    built = {n: build(n, args.jobs) for n in args.count}
+    timed = {}
+    for n in args.count:  # each in its own process: its peak RSS is the answers' alone
+        result = subprocess.run(
+            [sys.executable, __file__, "--time-only", str(n), "--runs", str(args.runs)],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        timed[n] = json.loads(result.stdout.strip().splitlines()[-1])
+    head = "".join(f"{n:>30,}" for n in args.count)
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    print(f"# policy answers, uncached: p50/max wall ms of {args.runs} runs (median CPU ms of "
+          f"the process), response KB; load average at the end {' '.join(load)} on "
+          f"{multiprocessing.cpu_count()} cores")  # fmt: skip
+    print(f"{'studies':<34}{head}")
+    for key in ("quads_per_study", "kb_per_study", "store_mb", "build_s"):
+        print(f"{key:<34}" + "".join(f"{built[n][key]:>30}" for n in args.count))
+    names = [k for k in timed[args.count[0]] if k != "peak_rss_mb"]
+    for i, name in enumerate(names):
+        label = name.rsplit(" ", 1)[0] if "page" in name else name
+        cells = []
+        for n in args.count:
+            key = [k for k in timed[n] if k != "peak_rss_mb"][i]
+            t = timed[n][key]
+            cells.append(
+                f"{t['p50'] * 1000:.0f}/{t['max'] * 1000:.0f} ({t['cpu'] * 1000:.0f}) ms "
+                f"{t['kb']:.0f}KB"
+            )
+        print(f"{label:<34}" + "".join(f"{c:>30}" for c in cells))
+    print(f"{'peak RSS (timing process)':<34}" + "".join(
+        f"{timed[n]['peak_rss_mb']:>27.0f} MB" for n in args.count))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
