@@ -4,7 +4,9 @@ study search; per query language.
 
 Sets (bench/gold/): `old` retrieval.json (43 queries, every earlier ranking decision was tuned
 on it), `tuning` retrieval_dev.json (q101-q120, the set weights are chosen on) and `heldout`
-retrieval_heldout.json (q121-q140: scored once, at the end, only with --heldout).
+retrieval_heldout.json (q121-q140: scored once, at the end, only with --heldout) and `heldout2`
+retrieval_heldout2.json (q141-q160, written before the search13 round's ranking changes and
+scored once after its last one).
 
 The corpus is corpus/ and the judged records of bench/records/ (its top level and heldout/);
 bench/records/dev*/ are extraction records nobody judged for retrieval, so they stay out.
@@ -37,7 +39,9 @@ SETS = {
     "old": "retrieval.json",
     "tuning": "retrieval_dev.json",
     "heldout": "retrieval_heldout.json",
+    "heldout2": "retrieval_heldout2.json",
 }
+HELDOUT = ("heldout", "heldout2")
 PASSAGE_MODES = {
     "bm25": {"mode": "lexical", "expand": False},
     "dense": {"mode": "dense", "expand": False},
@@ -110,7 +114,7 @@ def rankers(ws: Workspace) -> dict[str, dict[str, Callable[[str], list]]]:
     def passages(how: dict, k: int) -> Callable[[str], list[hybrid.Hit]]:
         return lambda q: hybrid.search(
             ws.index, q, k, lexicon=ws.lexicon if how["expand"] else None,
-            concepts_of=ws._concepts_of, mode=how["mode"],
+            concepts_of=ws.searching._concepts_of, mode=how["mode"],
         )  # fmt: skip
 
     passage_unit: dict[str, Callable[[str], list]] = {}
@@ -125,8 +129,8 @@ def rankers(ws: Workspace) -> dict[str, dict[str, Callable[[str], list]]]:
 
 def final_studies(ws: Workspace, query: str, **how: object) -> list[studies.StudyHit]:
     return studies.search(
-        ws.index, query, 10, lexicon=ws.lexicon, concepts_of=ws._concepts_of,
-        study_concepts=ws._study_concepts, **how,  # type: ignore[arg-type]
+        ws.index, query, 10, lexicon=ws.lexicon, concepts_of=ws.searching._concepts_of,
+        study_concepts=ws.searching._study_concepts, **how,  # type: ignore[arg-type]
     )  # fmt: skip
 
 
@@ -154,7 +158,7 @@ def sweep(ws: Workspace, queries: list[dict], files: dict[str, str], passages: d
         rows = []
         for q in queries:
             hits = hybrid.search(
-                ws.index, q["query"], 10, lexicon=ws.lexicon, concepts_of=ws._concepts_of,
+                ws.index, q["query"], 10, lexicon=ws.lexicon, concepts_of=ws.searching._concepts_of,
                 bilingual=bilingual,
             )  # fmt: skip
             m = metrics([h.passage.row for h in hits], passage_grades(q, passages, files))
@@ -225,9 +229,9 @@ def main() -> int:
     parser.add_argument("--sweep", action="store_true", help="weights on the tuning set")
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args()
-    names = args.sets or ["old", "tuning", *(["heldout"] if args.heldout else [])]
-    if "heldout" in names and not args.heldout:
-        raise SystemExit("the held-out set is scored only with --heldout")
+    names = args.sets or ["old", "tuning", *(HELDOUT if args.heldout else [])]
+    if set(HELDOUT) & set(names) and not args.heldout:
+        raise SystemExit("the held-out sets are scored only with --heldout")
     lines: list[str] = []
     with (
         tempfile.TemporaryDirectory() as tmp,
