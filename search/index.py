@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS studies (doc_id TEXT PRIMARY KEY, title TEXT NOT NULL
 """
 # What a passage's vector and BM25 entry are made of; an index built another way rebuilds.
 # 2: the study's title and the section go with the text ("passage carries its context").
-# 3: a study row per document (title, study-text vector) for study search.
+# 3: a study row per document (title, study-text vector) for study search; BM25 stems with the
+# English stemmer after the Indonesian one.
 INDEX_FORMAT = "3"
 STUDY_TEXT_CHARS = 1500  # title + opening text embedded as the study: about e5's 512 tokens
 
