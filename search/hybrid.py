@@ -164,9 +164,9 @@ def search(
             order = np.argsort(-(matrix @ vector))
             rank_of = {ids[i]: rank for rank, i in enumerate(order, start=1)}
             for hit in scores.values():
-                rank = rank_of.get(hit.passage.doc_id)
-                if rank is not None:
-                    hit.score += fusion.study / (RRF_K + rank)
+                study_rank = rank_of.get(hit.passage.doc_id)
+                if study_rank is not None:
+                    hit.score += fusion.study / (RRF_K + study_rank)
     hits = sorted(scores.values(), key=lambda h: -h.score)
     if expansion.concepts and concepts_of is not None:
         carried = concepts_of([h.passage for h in hits[: 3 * CANDIDATES]])

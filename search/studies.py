@@ -114,8 +114,8 @@ def search(
 
     if weights.study_bm25 > 0:
         lexical_query = " ".join([query, *expansion.terms])
-        found = index.study_lexical_search(lexical_query, STUDY_POOL, allowed_docs)
-        for rank, (doc_id, _) in enumerate(found, start=1):
+        by_words = index.study_lexical_search(lexical_query, STUDY_POOL, allowed_docs)
+        for rank, (doc_id, _) in enumerate(by_words, start=1):
             study = studies.setdefault(doc_id, StudyHit(doc_id, 0.0))
             study.score += weights.study_bm25 / (RRF_K + rank)
 
@@ -128,7 +128,7 @@ def search(
     top = sorted(studies.values(), key=lambda s: -s.score)[:k]
     stems = hybrid.query_stems(query, expansion)
     for study in top:
-        if not study.passages:  # found by its vector alone: show its nearest passages
+        if not study.passages:  # found as a whole study alone: show its nearest passages
             rows = index.doc_rows({study.doc_id})
             found = index.passages([r for r, _ in index.dense_search(vector, SHOWN_PASSAGES, rows)])
             study.passages = [Hit(p, 0.0) for p in found.values()]

@@ -309,7 +309,7 @@ def test_a_study_is_indexed_as_a_whole(workspace: Workspace) -> None:
     assert not any(
         "Paramecium" in p.text and "trauma" in p.text for p in index.passages(index.rows()).values()
     )
-    assert [d for d, _ in index.study_lexical_search("Paramecium trauma", 3)][0] == doc
+    assert index.study_lexical_search("Paramecium trauma", 3)[0][0] == doc
     assert index.study_lexical_search("Paramecium trauma", 3, allowed={garut}) == []
     ids, matrix = index.study_vectors()
     assert sorted(ids) == sorted([doc, garut])
