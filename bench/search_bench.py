@@ -203,6 +203,10 @@ def bench_size(
     return rows
 
 
+# The study ranking before whole-study signals (search13): its baseline, timed in the same run.
+PASSAGES_ONLY = studies.Weights(study_text=0.0, study_bm25=0.0)
+
+
 def bench_whole(
     n: int, embedder: Embedder, texts: list[str], base: np.ndarray, query_texts: list[str],
     qvecs: np.ndarray, sigma: float, embed_ms: list[float], repeat: int,
@@ -247,6 +251,8 @@ def bench_whole(
         cases = [
             ("passages", lambda q, v: hybrid.search(index, q, 10, lexicon=lexicon, vector=v)),
             ("studies", lambda q, v: studies.search(index, q, 10, lexicon=lexicon, vector=v)),
+            ("studies, passage evidence only", lambda q, v: studies.search(
+                index, q, 10, lexicon=lexicon, vector=v, weights=PASSAGES_ONLY)),
             ("passages, one study", lambda q, v: hybrid.search(
                 index, q, 10, lexicon=lexicon, vector=v, allowed_docs=narrow)),
             ("studies, a tenth of them", lambda q, v: studies.search(
