@@ -119,13 +119,18 @@ def search(
             study = studies.setdefault(doc_id, StudyHit(doc_id, 0.0))
             study.score += weights.study_bm25 / (RRF_K + rank)
 
-    if expansion.concepts and study_concepts is not None:
-        carried = study_concepts(list(studies))
-        for study in studies.values():
+    def mark_concepts(found: list[StudyHit]) -> None:
+        carried = study_concepts([s.doc_id for s in found]) if study_concepts else {}
+        for study in found:
             study.concepts = [c for c in expansion.concepts if c in carried.get(study.doc_id, ())]
             study.score += weights.concept * len(study.concepts) / (RRF_K + 1)
 
+    # At weight 0 the concepts only say why the shown studies matched: look them up for those.
+    if expansion.concepts and weights.concept > 0:
+        mark_concepts(list(studies.values()))
     top = sorted(studies.values(), key=lambda s: -s.score)[:k]
+    if expansion.concepts and weights.concept <= 0:
+        mark_concepts(top)
     stems = hybrid.query_stems(query, expansion)
     for study in top:
         if not study.passages:  # found as a whole study alone: show its nearest passages
