@@ -164,7 +164,8 @@ class Workspace:
     # --- background work -----------------------------------------------------------------
     def warm(self) -> None:
         """Compute what the first visitors would wait for: the obstacle rows at both levels
-        and the lexical index (a first search). Run after start-up and after each write."""
+        and the lexical indexes (a first study search builds the passages' and the studies'
+        BM25). Run after start-up and after each write."""
         closing = self.background.closing
         with contextlib.suppress(Exception):  # a cache filler must never take the server down
             for level in ("regency", "province"):
@@ -172,7 +173,7 @@ class Workspace:
                     return
                 self.obstacle_rows(level)
             if not closing.is_set():
-                self.search("perlindungan anak", 1)
+                self.search_studies("perlindungan anak", 1)
 
     def open_in_background(self) -> None:
         """Load the model, repair the index and warm the caches on a thread, so that a server

@@ -4,7 +4,9 @@ study search; per query language.
 
 Sets (bench/gold/): `old` retrieval.json (43 queries, every earlier ranking decision was tuned
 on it), `tuning` retrieval_dev.json (q101-q120, the set weights are chosen on) and `heldout`
-retrieval_heldout.json (q121-q140: scored once, at the end, only with --heldout).
+retrieval_heldout.json (q121-q140: scored once, at the end, only with --heldout) and `heldout2`
+retrieval_heldout2.json (q141-q160, written before the search13 round's ranking changes and
+scored once after its last one).
 
 The corpus is corpus/ and the judged records of bench/records/ (its top level and heldout/);
 bench/records/dev*/ are extraction records nobody judged for retrieval, so they stay out.
@@ -37,7 +39,9 @@ SETS = {
     "old": "retrieval.json",
     "tuning": "retrieval_dev.json",
     "heldout": "retrieval_heldout.json",
+    "heldout2": "retrieval_heldout2.json",
 }
+HELDOUT = ("heldout", "heldout2")
 PASSAGE_MODES = {
     "bm25": {"mode": "lexical", "expand": False},
     "dense": {"mode": "dense", "expand": False},
@@ -110,7 +114,7 @@ def rankers(ws: Workspace) -> dict[str, dict[str, Callable[[str], list]]]:
     def passages(how: dict, k: int) -> Callable[[str], list[hybrid.Hit]]:
         return lambda q: hybrid.search(
             ws.index, q, k, lexicon=ws.lexicon if how["expand"] else None,
-            concepts_of=ws._concepts_of, mode=how["mode"],
+            concepts_of=ws.searching._concepts_of, mode=how["mode"],
         )  # fmt: skip
 
     passage_unit: dict[str, Callable[[str], list]] = {}
@@ -125,8 +129,8 @@ def rankers(ws: Workspace) -> dict[str, dict[str, Callable[[str], list]]]:
 
 def final_studies(ws: Workspace, query: str, **how: object) -> list[studies.StudyHit]:
     return studies.search(
-        ws.index, query, 10, lexicon=ws.lexicon, concepts_of=ws._concepts_of,
-        study_concepts=ws._study_concepts, **how,  # type: ignore[arg-type]
+        ws.index, query, 10, lexicon=ws.lexicon, concepts_of=ws.searching._concepts_of,
+        study_concepts=ws.searching._study_concepts, **how,  # type: ignore[arg-type]
     )  # fmt: skip
 
 
@@ -145,37 +149,47 @@ def remember_query_vectors(ws: Workspace) -> None:
     embedder.encode_queries = remembered  # type: ignore[method-assign]
 
 
-def sweep(ws: Workspace, queries: list[dict], files: dict[str, str], passages: dict) -> list[str]:
-    """Weights on the tuning set: the bilingual query vector's share for passage search, and
-    the study ranking's weights; mean of MRR@10 and R@5, per language too."""
+def sweep(
+    ws: Workspace, queries: list[dict], files: dict[str, str], passages: dict, unit: str
+) -> list[str]:
+    """Weights on the tuning sets (old + tuning half): mean of MRR@10 and R@5, per language
+    too. (The bilingual query vector was swept in an earlier round: it is off.)"""
     remember_query_vectors(ws)
-    lines = ["\n## sweep on the tuning set (score = (R@5 + MRR@10) / 2)"]
-    for bilingual in (0.0, 0.25, 0.5, 1.0):
-        rows = []
-        for q in queries:
-            hits = hybrid.search(
-                ws.index, q["query"], 10, lexicon=ws.lexicon, concepts_of=ws._concepts_of,
-                bilingual=bilingual,
-            )  # fmt: skip
-            m = metrics([h.passage.row for h in hits], passage_grades(q, passages, files))
-            rows.append((q["language"], m))
-        lines.append(f"passage bilingual={bilingual:<5} {summary(rows)}")
-    grid = [
-        studies.Weights(1.0, second, vector, concept)
-        for second in (0.0, 0.5)
-        for vector in (0.0, 0.5, 1.0, 2.0)
-        for concept in (0.0, 0.5, 1.0)
-    ]
-    for bilingual in (0.0, 0.5, 1.0):
-        for weights in grid:
+    lines = [f"\n## {unit} sweep on old + tuning (score = (R@5 + MRR@10) / 2)"]
+    if unit == "passage":
+        for fusion in [
+            hybrid.Fusion(1.0, lexical, study)
+            for lexical in (0.5, 0.75, 1.0, 1.5)
+            for study in (0.0, 0.5, 1.0, 2.0)
+        ]:
             rows = []
             for q in queries:
-                ranked = [s.doc_id for s in final_studies(ws, q["query"], weights=weights, bilingual=bilingual)]  # fmt: skip
-                rows.append((q["language"], metrics(ranked, study_grades(q, files))))
-            lines.append(
-                f"study bilingual={bilingual} second={weights.second_passage} "
-                f"vector={weights.study_vector} concept={weights.concept}  {summary(rows)}"
-            )
+                hits = hybrid.search(
+                    ws.index, q["query"], 10, lexicon=ws.lexicon,
+                    concepts_of=ws.searching._concepts_of, fusion=fusion,
+                )  # fmt: skip
+                m = metrics([h.passage.row for h in hits], passage_grades(q, passages, files))
+                rows.append((q["language"], m))
+            lines.append(f"passage {fusion}  {summary(rows)}")
+            print(lines[-1], flush=True)
+        return lines
+    grid = [
+        studies.Weights(1.0, 0.0, vector, concept, text, bm25)
+        for vector in (0.0, 1.0)
+        for concept in (0.0, 0.5)
+        for text in (0.0, 0.5, 1.0, 2.0)
+        for bm25 in (0.0, 0.5, 1.0, 2.0)
+    ]
+    for weights in grid:
+        rows = []
+        for q in queries:
+            ranked = [s.doc_id for s in final_studies(ws, q["query"], weights=weights)]
+            rows.append((q["language"], metrics(ranked, study_grades(q, files))))
+        lines.append(
+            f"study vector={weights.study_vector} concept={weights.concept} "
+            f"text={weights.study_text} bm25={weights.study_bm25}  {summary(rows)}"
+        )
+        print(lines[-1], flush=True)
     return lines
 
 
@@ -222,12 +236,14 @@ def main() -> int:
     parser.add_argument(
         "--data", type=Path, help="keep the workspace here between runs (ingest once)"
     )
-    parser.add_argument("--sweep", action="store_true", help="weights on the tuning set")
+    parser.add_argument(
+        "--sweep", choices=("study", "passage"), help="weights on the tuning sets, for a unit"
+    )
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args()
-    names = args.sets or ["old", "tuning", *(["heldout"] if args.heldout else [])]
-    if "heldout" in names and not args.heldout:
-        raise SystemExit("the held-out set is scored only with --heldout")
+    names = args.sets or ["old", "tuning", *(HELDOUT if args.heldout else [])]
+    if set(HELDOUT) & set(names) and not args.heldout:
+        raise SystemExit("the held-out sets are scored only with --heldout")
     lines: list[str] = []
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -244,8 +260,14 @@ def main() -> int:
             f"model {index.embedder.model_id}"
         )
         if args.sweep:
-            tuning = json.loads((GOLD / SETS["tuning"]).read_text(encoding="utf-8"))["queries"]
-            print("\n".join(sweep(ws, tuning, files, passages)))
+            tuning = [
+                q
+                for name in ("old", "tuning")
+                for q in json.loads((GOLD / SETS[name]).read_text(encoding="utf-8"))["queries"]
+            ]
+            lines.extend(sweep(ws, tuning, files, passages, args.sweep))
+            if args.out:
+                args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
             return 0
         units = rankers(ws)
         for set_name in names:

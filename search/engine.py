@@ -55,6 +55,16 @@ class PassageIndex(Protocol):
 
     def document_vectors(self) -> tuple[list[str], np.ndarray]: ...
 
+    def study_vectors(self) -> tuple[list[str], np.ndarray]:
+        """One e5 vector per study, of its title and opening text."""
+        ...
+
+    def study_lexical_search(
+        self, query: str, k: int, allowed: set[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """BM25 over whole studies: (doc id, score), best first, among `allowed` when given."""
+        ...
+
     # --- upkeep -------------------------------------------------------------------
     def stats(self) -> dict[str, object]: ...
 

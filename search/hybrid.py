@@ -33,6 +33,19 @@ EXPANDED_SCHEMES = ("obstacle", "stakeholder", "theory")
 BILINGUAL_WEIGHT = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class Fusion:
+    """Weights of the reciprocal ranks a passage's score adds up (bench/retrieval_eval.py
+    --sweep chooses them on the tuning sets)."""
+
+    dense: float = 1.0
+    lexical: float = 1.0
+    study: float = 0.0  # the rank of the passage's study by its study-text vector
+
+
+FUSION = Fusion()
+
+
 @dataclass(slots=True)
 class Hit:
     passage: IndexedPassage
@@ -107,12 +120,14 @@ def search(
     bilingual: float = BILINGUAL_WEIGHT,
     highlights: bool = True,
     expansion: Expansion | None = None,
+    fusion: Fusion | None = None,
 ) -> list[Hit]:
     """Top-k passages. `mode` is hybrid, dense or lexical (the last two for evaluation).
 
     A filter (`allowed_docs`) restricts the dense and the lexical search themselves to the
     allowed passages, so a narrow filter finds its few studies however far down they rank."""
     query = validate(query)
+    fusion = fusion or FUSION
     if allowed_docs is not None and not allowed_docs:
         return []
     if expansion is None or mode != "hybrid":
@@ -137,12 +152,21 @@ def search(
         if row in passages:
             hit = scores.setdefault(row, Hit(passages[row], 0.0))
             hit.dense = score
-            hit.score += 1 / (RRF_K + rank)
+            hit.score += fusion.dense / (RRF_K + rank)
     for rank, (row, score) in enumerate(lexical, start=1):
         if row in passages:
             hit = scores.setdefault(row, Hit(passages[row], 0.0))
             hit.lexical = score
-            hit.score += 1 / (RRF_K + rank)
+            hit.score += fusion.lexical / (RRF_K + rank)
+    if fusion.study > 0 and vector is not None and scores:
+        ids, matrix = index.study_vectors()
+        if ids:
+            order = np.argsort(-(matrix @ vector))
+            rank_of = {ids[i]: rank for rank, i in enumerate(order, start=1)}
+            for hit in scores.values():
+                study_rank = rank_of.get(hit.passage.doc_id)
+                if study_rank is not None:
+                    hit.score += fusion.study / (RRF_K + study_rank)
     hits = sorted(scores.values(), key=lambda h: -h.score)
     if expansion.concepts and concepts_of is not None:
         carried = concepts_of([h.passage for h in hits[: 3 * CANDIDATES]])

@@ -33,10 +33,16 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 -- Documents taken in that have no passage (a title-only record): without a row here the
 -- index would look behind the store for ever.
 CREATE TABLE IF NOT EXISTS empty_documents (doc_id TEXT PRIMARY KEY);
+-- One row per study with passages: its title and the e5 vector of its study text (title and
+-- the opening of its text: what a "find the study about" query is compared with).
+CREATE TABLE IF NOT EXISTS studies (doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, vector BLOB);
 """
 # What a passage's vector and BM25 entry are made of; an index built another way rebuilds.
 # 2: the study's title and the section go with the text ("passage carries its context").
-INDEX_FORMAT = "2"
+# 3: a study row per document (title, study-text vector) for study search; BM25 stems with the
+# English stemmer after the Indonesian one.
+INDEX_FORMAT = "3"
+STUDY_TEXT_CHARS = 1500  # title + opening text embedded as the study: about e5's 512 tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +67,13 @@ def passage_context(title: str, section: str) -> str:
 
 def indexed_text(context: str, text: str) -> str:
     return f"{context}.\n{text}" if context else text
+
+
+def study_text(passages: list[PassageRecord]) -> str:
+    """What a study is embedded as: its title, then its text from the start (the abstract)."""
+    title = " ".join(passages[0].title.split()).rstrip(".") if passages else ""
+    body = " ".join(p.text for p in passages)[:STUDY_TEXT_CHARS]
+    return f"{title}.\n{body}" if title else body
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +101,8 @@ class SearchIndex:
         self.lexical = LexicalIndex()
         self._lexical_dirty = True
         self._doc_vectors: tuple[list[str], np.ndarray] | None = None
+        self._study_vectors: tuple[list[str], np.ndarray] | None = None
+        self._study_lexical: tuple[list[str], LexicalIndex] | None = None
         self._check_model()
         self._load_derived()
 
@@ -105,6 +120,7 @@ class SearchIndex:
         with self._db:
             # Dropped, not emptied: an older format's table lacks columns this one has.
             self._db.execute("DROP TABLE IF EXISTS passages")
+            self._db.execute("DROP TABLE IF EXISTS studies")
             self._db.execute("DELETE FROM empty_documents")
         self._db.executescript(SCHEMA)
         with self._db:
@@ -151,20 +167,33 @@ class SearchIndex:
         return {d for (d,) in found}
 
     def embed(self, passages: list[PassageRecord]) -> np.ndarray:
-        """The passages' vectors: the slow part of adding a document, done before a caller
-        takes its write lock so that other writers do not wait for it."""
-        return self.embedder.encode_passages([indexed_text(p.context, p.text) for p in passages])
+        """The passages' vectors and, last, the study's (`study_text`): the slow part of adding
+        a document, done before a caller takes its write lock so that other writers do not
+        wait for it."""
+        texts = [indexed_text(p.context, p.text) for p in passages]
+        return self.embedder.encode_passages([*texts, study_text(passages)] if texts else [])
 
     def add_document(
         self, doc_id: str, passages: list[PassageRecord], vectors: np.ndarray | None = None
     ) -> None:
         if vectors is None:
             vectors = self.embed(passages)
+        study = vectors[len(passages)] if len(vectors) > len(passages) else None
+        vectors = vectors[: len(passages)]
         with self._lock:
             self._remove(doc_id)
             with self._db:
                 if not passages:
                     self._db.execute("INSERT INTO empty_documents VALUES (?)", (doc_id,))
+                else:
+                    self._db.execute(
+                        "INSERT INTO studies VALUES (?, ?, ?)",
+                        (
+                            doc_id,
+                            passages[0].title,
+                            None if study is None else study.astype(np.float32).tobytes(),
+                        ),
+                    )
                 rows = []
                 for p, v in zip(passages, vectors, strict=True):
                     cursor = self._db.execute(
@@ -195,6 +224,7 @@ class SearchIndex:
         ]
         with self._db:
             self._db.execute("DELETE FROM empty_documents WHERE doc_id = ?", (doc_id,))
+            self._db.execute("DELETE FROM studies WHERE doc_id = ?", (doc_id,))
             if rows:
                 self._db.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
         self.dense.remove(rows)
@@ -202,6 +232,8 @@ class SearchIndex:
     def _changed(self) -> None:
         self._lexical_dirty = True
         self._doc_vectors = None
+        self._study_vectors = None
+        self._study_lexical = None
 
     def sync(self, store_ids: Iterable[str], source: PassageSource) -> tuple[int, int]:
         """Make the index hold exactly the store's documents: (added, removed)."""
@@ -221,6 +253,7 @@ class SearchIndex:
         with self._lock, self._db:
             self._db.execute("DELETE FROM passages")
             self._db.execute("DELETE FROM empty_documents")
+            self._db.execute("DELETE FROM studies")
             self.dense = DenseIndex(self.embedder.dim)
             self._changed()
 
@@ -280,6 +313,45 @@ class SearchIndex:
                 norms = np.linalg.norm(matrix, axis=1, keepdims=True)
                 self._doc_vectors = (ids, matrix / np.maximum(norms, 1e-12))
             return self._doc_vectors
+
+    def study_vectors(self) -> tuple[list[str], np.ndarray]:
+        """The study-text vector of each study (`study_text`), normalised."""
+        with self._lock:
+            if self._study_vectors is None:
+                found = self._db.execute(
+                    "SELECT doc_id, vector FROM studies WHERE vector IS NOT NULL ORDER BY doc_id"
+                ).fetchall()
+                ids = [d for d, _ in found]
+                matrix = (
+                    np.vstack([np.frombuffer(b, dtype=np.float32) for _, b in found])
+                    if found
+                    else np.zeros((0, self.embedder.dim), dtype=np.float32)
+                )
+                self._study_vectors = (ids, matrix)
+            return self._study_vectors
+
+    def study_lexical_search(
+        self, query: str, k: int, allowed: set[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """BM25 over whole studies (title and all their text as one field): a study matches
+        on words that no single passage has together."""
+        with self._lock:
+            if self._study_lexical is None:
+                texts: dict[str, list[str]] = {}
+                titles = dict(self._db.execute("SELECT doc_id, title FROM studies"))
+                for doc_id, text in self._db.execute(
+                    "SELECT doc_id, text FROM passages ORDER BY doc_id, idx"
+                ):
+                    texts.setdefault(doc_id, [titles.get(doc_id, "")]).append(text)
+                ids = sorted(texts)
+                lexical = LexicalIndex()
+                lexical.build(list(range(len(ids))), ["\n".join(texts[d]) for d in ids])
+                self._study_lexical = (ids, lexical)
+            ids, lexical = self._study_lexical
+            rows = None
+            if allowed is not None:
+                rows = {i for i, d in enumerate(ids) if d in allowed}
+            return [(ids[r], s) for r, s in lexical.search(query, k, rows)]
 
     def stats(self) -> dict[str, object]:
         return {

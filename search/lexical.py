@@ -1,4 +1,10 @@
-"""BM25 over passages with the Indonesian Snowball stemmer and an Indonesian stop-word list."""
+"""BM25 over passages with the Indonesian Snowball stemmer, then the English one, and an
+Indonesian stop-word list.
+
+The texts and the queries are in both languages: the Indonesian stemmer strips Indonesian
+affixes (and leaves most English words alone), the English one then folds English
+inflections (partnerships, villages), which the Indonesian one does not; on the tuning sets
+this raised BM25's MRR@10 from 0.655 to 0.680 (bench/retrieval_eval_after2.txt)."""
 
 from __future__ import annotations
 
@@ -19,8 +25,13 @@ def stopwords() -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("indonesian")
+def _stemmers() -> tuple[Stemmer.Stemmer, Stemmer.Stemmer]:
+    return Stemmer.Stemmer("indonesian"), Stemmer.Stemmer("english")
+
+
+def stem_words(words: list[str]) -> list[str]:
+    indonesian, english = _stemmers()
+    return english.stemWords(indonesian.stemWords(words))
 
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's own pattern
@@ -38,7 +49,7 @@ def first_stems(words: list[str]) -> list[str | None]:
     firsts = [
         next((t for t in _TOKEN.findall(word.lower()) if t not in stop), None) for word in words
     ]
-    stems = iter(_stemmer().stemWords([f for f in firsts if f is not None]))
+    stems = iter(stem_words([f for f in firsts if f is not None]))
     return [next(stems) if f is not None else None for f in firsts]
 
 
@@ -46,7 +57,7 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     tokens = bm25s.tokenize(
         texts,
         stopwords=stopwords(),
-        stemmer=_stemmer().stemWords,
+        stemmer=stem_words,
         return_ids=False,
         show_progress=False,
     )

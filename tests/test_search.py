@@ -296,3 +296,27 @@ def test_highlight_stems_words_as_bm25_tokenizes_them() -> None:
     text = ENGLISH_RECORD + HEADER_RECORD + " in-depth kerja-sama P2TP2A's 2021 -- (dan) yang"
     words = re.findall(r"\w[\w-]*", text)
     assert first_stems(words) == [t[0] if t else None for t in tokenize(words)]
+
+
+def test_a_study_is_indexed_as_a_whole(workspace: Workspace) -> None:
+    import numpy as np
+
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    doc = workspace.ingest_file(next(corpus.glob("sapitri*.pdf"))).doc_id
+    garut = workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt").doc_id
+    index = workspace.index
+    # Words of two different passages, in no one passage together, match the study.
+    assert not any(
+        "Paramecium" in p.text and "trauma" in p.text for p in index.passages(index.rows()).values()
+    )
+    assert index.study_lexical_search("Paramecium trauma", 3)[0][0] == doc
+    assert index.study_lexical_search("Paramecium trauma", 3, allowed={garut}) == []
+    ids, matrix = index.study_vectors()
+    assert sorted(ids) == sorted([doc, garut])
+    assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-3)
+    # The study-text vector is nearer its own study's title than the other's.
+    query = index.embedder.encode_queries(["kemitraan P2TP2A dan pemerintah desa Benan"])[0]
+    assert ids[int(np.argmax(matrix @ query))] == doc
+    workspace.delete(doc)
+    assert index.study_vectors()[0] == [garut]
+    assert [d for d, _ in index.study_lexical_search("Paramecium trauma", 3)] == []
