@@ -53,6 +53,18 @@ class Settings(BaseSettings):
     parse_workers: int = Field(
         2, description="Worker processes that read files (and files read at once)."
     )
+    ingest_workers: int = Field(
+        0,
+        ge=0,
+        description="Files `jejaring ingest` reads at once, in as many worker processes, while "
+        "the model embeds the documents read in batches; 0: the machine's cores, 1: one file at "
+        "a time, each embedded alone.",
+    )
+    scheduler: str | None = Field(
+        None,
+        description="Address of a Dask scheduler (tcp://HOST:8786) that `jejaring ingest` sends "
+        "reading and embedding to; the results are written here, through the one writer.",
+    )
     parse_memory_mb: int = Field(
         2048, description="Memory limit of one file-reading worker process, MB (0: none)."
     )

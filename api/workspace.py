@@ -216,8 +216,12 @@ class Workspace:
         progress: Callable[[Outcome], None] | None = None,
         *,
         replace_changed: bool = False,
+        workers: int = 1,
     ) -> BatchSummary:
-        return self.ingestion.ingest_paths(paths, progress, replace_changed=replace_changed)
+        """Files and folders in; `workers` > 1 reads that many at once and embeds in batches."""
+        return self.ingestion.ingest_paths(
+            paths, progress, replace_changed=replace_changed, workers=workers
+        )
 
     def ingest_file(self, path: Path, *, replace_changed: bool = False) -> Outcome:
         return self.ingestion.ingest_file(path, replace_changed=replace_changed)
