@@ -42,19 +42,25 @@ class ReaderPlugin(WorkerPlugin):
     (loaded on first use) and its reader processes (ended when the worker or plugin ends)."""
 
     def __init__(
-        self, lexicon: Lexicon, limits: ReadLimits, model: str, model_cache: Path | None
+        self,
+        lexicon: Lexicon,
+        limits: ReadLimits,
+        model: str,
+        model_cache: Path | None,
+        runtime: str,
     ) -> None:
         self.lexicon = lexicon
         self.limits = limits
         self.model = model
         self.model_cache = model_cache
+        self.runtime = runtime
         self._embedder: Embedder | None = None
         self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
         self._threads = 1
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("lexicon", "limits", "model", "model_cache")}
+        return {k: getattr(self, k) for k in ("lexicon", "limits", "model", "model_cache", "runtime")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(**state)  # type: ignore[misc]
@@ -72,7 +78,9 @@ class ReaderPlugin(WorkerPlugin):
     def embedder(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
-                self._embedder = load_embedder(self.model, self.model_cache)
+                self._embedder = load_embedder(
+                    self.model, self.model_cache, runtime=self.runtime
+                )
             return self._embedder
 
     @property
@@ -134,7 +142,9 @@ def ingest_on_cluster(
     ingestion.follower.catch_up()
     summary = BatchSummary()
     with Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False) as client:
-        plugin = ReaderPlugin(ingestion.lexicon, ingestion.limits, s.model, s.model_cache)
+        plugin = ReaderPlugin(
+            ingestion.lexicon, ingestion.limits, s.model, s.model_cache, s.embedding_runtime
+        )
         client.register_plugin(plugin, name=PLUGIN)
         window = 2 * max(1, sum(client.nthreads().values()))
         pending: deque[tuple[list[tuple[str, Outcome | None]], Future | None]] = deque()

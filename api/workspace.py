@@ -66,8 +66,9 @@ class Workspace:
         # close() waits for it; the reader processes refuse work once it is set.
         self.background = Background()
         self.searching = SearchService.for_model(
-            self.store, self.lexicon, s.index_path, s.model, s.model_cache, embedder
-        )
+            self.store, self.lexicon, s.index_path, s.model, s.model_cache, embedder,
+            runtime=s.embedding_runtime,
+        )  # fmt: skip
         read_limits = ReadLimits(
             workers=s.parse_workers,
             memory_mb=s.parse_memory_mb or None,

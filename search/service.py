@@ -30,6 +30,7 @@ from search import hybrid, studies
 from search.embedding import Embedder, load_embedder
 from search.engine import PassageIndex
 from search.index import IndexedPassage, PassageRecord, SearchIndex, indexed_text
+from search.onnx_runtime import DEFAULT_RUNTIME
 
 MAX_CARRIED_DOCUMENTS = 20_000
 IndexFactory = Callable[[Path, Embedder], PassageIndex]
@@ -67,9 +68,13 @@ class SearchService:
         model: str,
         model_cache: Path | None,
         embedder: Embedder | None = None,
+        runtime: str = DEFAULT_RUNTIME,
     ) -> SearchService:
-        """The service over the packaged sentence-transformers model `model`."""
-        return cls(store, lexicon, index_path, lambda: load_embedder(model, model_cache), embedder)
+        """The service over the embedding model `model` on `runtime`."""
+        return cls(
+            store, lexicon, index_path, lambda: load_embedder(model, model_cache, runtime=runtime),
+            embedder,
+        )  # fmt: skip
 
     # --- the index (derived from the store; opened on first use) ---------------------
     @property
