@@ -60,7 +60,9 @@ class ReaderPlugin(WorkerPlugin):
         self._threads = 1
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("lexicon", "limits", "model", "model_cache", "runtime")}
+        return {
+            k: getattr(self, k) for k in ("lexicon", "limits", "model", "model_cache", "runtime")
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(**state)  # type: ignore[misc]
@@ -78,9 +80,7 @@ class ReaderPlugin(WorkerPlugin):
     def embedder(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
-                self._embedder = load_embedder(
-                    self.model, self.model_cache, runtime=self.runtime
-                )
+                self._embedder = load_embedder(self.model, self.model_cache, runtime=self.runtime)
             return self._embedder
 
     @property

@@ -75,13 +75,11 @@ def cluster(tmp_path: Path, model_cache: Path) -> Iterator[str]:
                 process.kill()
                 process.wait()
         # No stray process: the nannies' workers and their reader processes ended too.
-        gone, alive = psutil.wait_procs(descendants, timeout=30)
+        _, alive = psutil.wait_procs(descendants, timeout=30)
         assert not alive, [p.cmdline() for p in alive]
 
 
-def test_cluster_ingest_equals_a_local_ingest(
-    tmp_path: Path, cluster: str, embedder
-) -> None:
+def test_cluster_ingest_equals_a_local_ingest(tmp_path: Path, cluster: str, embedder) -> None:
     files = corpus(tmp_path / "records")
     with (
         Workspace(Settings(data=tmp_path / "local"), embedder=embedder) as local,
