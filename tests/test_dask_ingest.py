@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from equal_ingest import BAD_NAME, ROOT, assert_same_ingest, corpus
+from equal_ingest import BAD_NAME, EXACT_RUNTIME, ROOT, assert_same_ingest, corpus
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -79,11 +79,17 @@ def cluster(tmp_path: Path, model_cache: Path) -> Iterator[str]:
         assert not alive, [p.cmdline() for p in alive]
 
 
-def test_cluster_ingest_equals_a_local_ingest(tmp_path: Path, cluster: str, embedder) -> None:
+def test_cluster_ingest_equals_a_local_ingest(
+    tmp_path: Path, cluster: str, model_cache: Path
+) -> None:
+    from search.embedding import load_embedder
+
+    embedder = load_embedder(cache_dir=model_cache, runtime=EXACT_RUNTIME)
     files = corpus(tmp_path / "records")
+    exact = {"embedding_runtime": EXACT_RUNTIME}  # the workers load the model on it too
     with (
-        Workspace(Settings(data=tmp_path / "local"), embedder=embedder) as local,
-        Workspace(Settings(data=tmp_path / "dask"), embedder=embedder) as remote,
+        Workspace(Settings(data=tmp_path / "local", **exact), embedder=embedder) as local,
+        Workspace(Settings(data=tmp_path / "dask", **exact), embedder=embedder) as remote,
     ):
         expected = local.ingest_paths(files, workers=1)
         seen: list[str] = []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from equal_ingest import BAD_NAME, assert_same_ingest, corpus
+from equal_ingest import BAD_NAME, EXACT_RUNTIME, assert_same_ingest, corpus
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -22,19 +22,28 @@ def _children() -> set[int]:
     return {p.pid for p in psutil.Process().children(recursive=True) if p.is_running()}
 
 
+@pytest.fixture(scope="module")
+def exact_embedder(model_cache: Path):
+    from search.embedding import load_embedder
+
+    return load_embedder(cache_dir=model_cache, runtime=EXACT_RUNTIME)
+
+
 @pytest.fixture
 def files(tmp_path: Path) -> list[Path]:
     return corpus(tmp_path / "records")
 
 
 def test_batch_equals_one_at_a_time_and_a_bad_file_fails_alone(
-    tmp_path: Path, files: list[Path], embedder, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, files: list[Path], exact_embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    embedder = exact_embedder
+    exact = {"embedding_runtime": EXACT_RUNTIME}
     # Small batches, so that this corpus makes several of them (and the bad file is in one).
     monkeypatch.setattr(ingestion, "BATCH_PASSAGES", 8)
     with (
-        Workspace(Settings(data=tmp_path / "one"), embedder=embedder) as one,
-        Workspace(Settings(data=tmp_path / "two"), embedder=embedder) as two,
+        Workspace(Settings(data=tmp_path / "one", **exact), embedder=embedder) as one,
+        Workspace(Settings(data=tmp_path / "two", **exact), embedder=embedder) as two,
     ):
         single = one.ingest_paths(files, workers=1)
         before = _children()  # the first workspace's reader stays until it closes
@@ -55,7 +64,7 @@ def test_batch_equals_one_at_a_time_and_a_bad_file_fails_alone(
         # The batch's reader processes ended with it.
         assert _children() == before
     assert _children() == set()
-    with Workspace(Settings(data=tmp_path / "two"), embedder=embedder) as two:
+    with Workspace(Settings(data=tmp_path / "two", **exact), embedder=embedder) as two:
         # Again: every file is unchanged, nothing is read.
         again = two.ingest_paths(files, workers=2)
         assert again.count("unchanged") == len(files) - 1 and len(again.failed) == 1
