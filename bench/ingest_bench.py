@@ -5,15 +5,23 @@
 2. triples/s into the store: pyoxigraph `extend` (what kg.store does) against rdflib through
    oxrdflib, adding the same quads;
 3. the demo corpus and bench/records replicated to N documents (bench/replicate.py): ingest
-   time, store size on disk and peak memory.
+   time, store size on disk and peak memory;
+4. (--abstracts N, issue 15) N synthetic abstract records (bench/synth.py) ingested three ways
+   in one run: today's path (one file at a time, each embedded alone, torch fp32), a batch on
+   --workers reader processes with documents embedded together on the fast runtime
+   (JEJARING_EMBEDDING_RUNTIME, onnx-int8), and a local Dask cluster (a scheduler and
+   --workers one-thread worker processes, the same runtime): documents/s, seconds per stage
+   (parse, extract, embed, write; summed over processes) and store KB per abstract.
 
 Usage: python bench/ingest_bench.py [--docs 1000] [--repeat 5]
+       python bench/ingest_bench.py --abstracts 2000 [--workers 2] [--only-abstracts]
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import os
 import resource
 import statistics
 import sys
@@ -137,6 +145,85 @@ def bench_corpus(data: Path, docs: int) -> None:
     print(f"  peak RSS         {peak_rss_mb():8.0f} MB (before: {rss_before:.0f} MB)")
 
 
+def bench_abstracts(count: int, workers: int, work: Path) -> None:
+    """Three ways of ingesting the same synthetic abstracts, side by side (issue 15)."""
+    import os
+    import subprocess
+
+    from synth import generate
+
+    from api.cluster import ingest_on_cluster
+    from search.embedding import load_embedder
+
+    generate(count, 7, work / "records")
+    generate(4, 11, work / "warm")  # other records: loads models and starts processes first
+    files = sorted(p for p in (work / "records").rglob("*") if p.suffix in {".txt", ".md"})
+    warm = sorted(p for p in (work / "warm").rglob("*") if p.suffix in {".txt", ".md"})
+    fast = Settings().embedding_runtime
+    rows = []
+
+    def run(label: str, runtime: str, how) -> None:  # type: ignore[no-untyped-def]
+        data = work / label.split()[0]
+        settings = Settings(data=data, embedding_runtime=runtime)
+        embedder = load_embedder(settings.model, settings.model_cache, runtime=runtime)
+        with Workspace(settings, embedder=embedder) as workspace:
+            how(workspace, warm)  # not timed
+            cpu = os.times()
+            start = time.perf_counter()
+            summary = how(workspace, files)
+            seconds = time.perf_counter() - start
+            cpu_s = sum(os.times()[:4]) - sum(cpu[:4])
+            size = workspace.store.size_on_disk() or 0
+        assert summary.count("ingested") == count, [o.reason for o in summary.failed][:3]
+        rows.append((label, count / seconds, seconds, summary.stages.seconds, size / count / 1024,
+                     cpu_s))  # fmt: skip
+
+    run("today  1 file at a time, torch fp32, per document", "torch",
+        lambda w, f: w.ingest_paths(f, workers=1))  # fmt: skip
+    run(f"batch  {workers} readers, {fast}, {32}-passage calls", fast,
+        lambda w, f: w.ingest_paths(f, workers=workers))  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "JEJARING_EMBEDDING_RUNTIME": fast}
+    scheduler_file = work / "scheduler.json"
+    cli = [sys.executable, "-m"]
+    procs = [subprocess.Popen(
+        [*cli, "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+         "--no-dashboard", "--scheduler-file", str(scheduler_file)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]  # fmt: skip
+    try:
+        while not scheduler_file.exists() or not scheduler_file.read_text().strip():
+            time.sleep(0.2)
+        import json
+
+        address = json.loads(scheduler_file.read_text())["address"]
+        procs += [subprocess.Popen(
+            [*cli, "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-dashboard",
+             "--host", "127.0.0.1", "--memory-limit", "0"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ) for _ in range(workers)]  # fmt: skip
+        from distributed import Client
+
+        with Client(address, set_as_default=False) as client:
+            client.wait_for_workers(workers, timeout=600)
+        run(f"dask   scheduler + {workers} workers (1 thread), {fast}", fast,
+            lambda w, f: ingest_on_cluster(w, f, address))  # fmt: skip
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+            proc.wait(60)
+    print(f"\n## {count} synthetic abstracts (bench/synth.py, seed 7), three ways in one run")
+    print(f"  {'':<52} {'docs/s':>7} {'ratio':>6} {'wall s':>7} {'parse':>6} {'extract':>7} "
+          f"{'embed':>6} {'write':>6} {'KB/doc':>7} {'cpu s':>6}")  # fmt: skip
+    base = rows[0][1]
+    for label, rate, seconds, stages, kb, cpu_s in rows:
+        print(f"  {label:<52} {rate:7.2f} {rate / base:5.2f}x {seconds:7.1f} "
+              f"{stages['parse']:6.1f} {stages['extract']:7.1f} {stages['embed']:6.1f} "
+              f"{stages['write']:6.1f} {kb:7.1f} {cpu_s:6.1f}")  # fmt: skip
+    print(
+        "  (stage seconds are summed over the processes doing them; cpu s: this process and "
+        "its waited-for children only, the Dask workers' not included)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -146,7 +233,15 @@ def main() -> None:
     parser.add_argument(
         "--keep", type=Path, help="Build the replicated corpus here and keep it (for api_bench)."
     )
+    parser.add_argument("--abstracts", type=int, default=0, help="Synthetic abstracts (part 4).")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--only-abstracts", action="store_true", help="Part 4 alone.")
     args = parser.parse_args()
+    if args.abstracts:
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_abstracts(args.abstracts, args.workers, Path(tmp))
+        if args.only_abstracts:
+            return
     pdfs = [(p.name, p.read_bytes()) for p in sorted((ROOT / "corpus").glob("*.pdf"))]
     print(f"# ingest benchmark — {len(pdfs)} demo PDFs")
     bench_pages(pdfs, args.repeat)

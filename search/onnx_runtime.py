@@ -1,0 +1,192 @@
+"""The packaged e5 model on onnxruntime: exported once from the converted fp32 folder with
+torch.onnx, optionally quantised to int8 by onnxruntime itself, kept in the model cache.
+
+bench/embed_bench.py measured it against the torch path (figures in bench/embed_bench_results.txt):
+int8 with per-channel weight scales is the fastest and stays above cosine 0.99 of fp32 on every
+real passage; per-tensor int8 fell to 0.98 on long passages. optimum is not used: it pins an older
+transformers than sentence-transformers needs.
+
+Only conversion needs torch and transformers; running needs onnxruntime and tokenizers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ingest.errors import ModelError
+
+RUNTIMES = ("torch", "onnx-fp32", "onnx-int8")
+DEFAULT_RUNTIME = "onnx-int8"
+# Bumped when the export or quantisation recipe changes, so an old cache is rebuilt.
+RECIPE = 1
+_MARKER = "jejaring-onnx.json"
+_FILE = "model.onnx"
+_COPIED = ("tokenizer.json", "sentence_bert_config.json", "config_sentence_transformers.json")
+_PROMPTS = {"query": "query: ", "document": "passage: "}
+log = logging.getLogger(__name__)
+
+
+def ensure_onnx_model(fp32_folder: Path, runtime: str) -> Path:
+    """The ONNX folder for `runtime` beside the fp32 folder, built first if missing or if its
+    model file no longer has the sha256 recorded when it was built."""
+    from search.embedding import sha256_of
+
+    if runtime not in RUNTIMES[1:]:
+        raise ModelError(f"no ONNX runtime {runtime!r}; one of {', '.join(RUNTIMES[1:])}")
+    target = fp32_folder.parent / f"{fp32_folder.name}-{runtime}"
+    marker = target / _MARKER
+    if marker.exists():
+        try:
+            recorded = json.loads(marker.read_text())
+        except ValueError:
+            recorded = {}
+        if (
+            recorded.get("recipe") == RECIPE
+            and recorded.get("source") == fp32_folder.name
+            and (target / _FILE).exists()
+            and sha256_of(target / _FILE) == recorded.get("sha256")
+        ):
+            return target
+        log.warning("%s: cached ONNX model is damaged or outdated; building it again", target)
+    # Built beside the target and renamed into place: a crash never leaves half a model.
+    work = Path(tempfile.mkdtemp(prefix=".onnx-", dir=target.parent))
+    try:
+        export(fp32_folder, work / _FILE, quantise=runtime == "onnx-int8")
+        for name in _COPIED:
+            shutil.copyfile(fp32_folder / name, work / name)
+        record = {"recipe": RECIPE, "source": fp32_folder.name, "sha256": sha256_of(work / _FILE)}
+        (work / _MARKER).write_text(json.dumps(record))
+        if target.exists():
+            shutil.rmtree(target)
+        work.rename(target)
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def export(fp32_folder: Path, out: Path, quantise: bool) -> None:
+    """model.onnx: token ids and attention mask in (dynamic batch and length), the last hidden
+    state out; pooling stays in numpy so both ONNX variants and torch share one definition."""
+    import warnings
+
+    import torch
+    from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    model = AutoModel.from_pretrained(
+        str(fp32_folder), local_files_only=True, attn_implementation="eager"
+    ).eval()
+
+    class Hidden(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    # A padded row in the example, so the traced graph keeps the masking path.
+    ids = torch.tensor([[0, 1000, 2000, 2], [0, 3000, 2, 1]])
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]])
+    axes = {0: "batch", 1: "tokens"}
+    plain = out.with_name("fp32.onnx") if quantise else out
+    # The TorchScript exporter: the torch.export one needs onnxscript and gains nothing here.
+    # The tracer's warnings are about branches on shapes that the padded example fixes correctly.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            Hidden(),
+            (ids, mask),
+            str(plain),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+            opset_version=17,
+            dynamo=False,
+        )
+    if quantise:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        # Per-channel scales: per-tensor int8 lost too much on long passages (cosine 0.98).
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.ERROR)  # its advice to pre-process (shape inference) gains nothing
+        try:
+            quantize_dynamic(str(plain), str(out), weight_type=QuantType.QInt8, per_channel=True)
+        finally:
+            root.setLevel(level)
+        plain.unlink()
+
+
+class OnnxEncoder:
+    """The part of SentenceTransformer's interface that Embedder uses, on onnxruntime."""
+
+    def __init__(self, folder: Path, threads: int = 0) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads  # 0: one per core, as torch does
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Idle threads sleep instead of spinning: the cores are shared with the file readers.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(
+            str(folder / _FILE), options, providers=["CPUExecutionProvider"]
+        )
+        config = json.loads((folder / "sentence_bert_config.json").read_text())
+        self.max_seq_length = int(config["max_seq_length"])
+        prompts = json.loads((folder / "config_sentence_transformers.json").read_text())
+        self.prompts: dict[str, str] = prompts.get("prompts") or _PROMPTS
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.enable_truncation(self.max_seq_length)
+        pad = self._tokenizer.token_to_id("<pad>")
+        self._pad = 1 if pad is None else pad
+        self._tokenizer.enable_padding(pad_id=self._pad, pad_token="<pad>")
+        self._dim = int(self.session.get_outputs()[0].shape[-1])
+
+    def get_embedding_dimension(self) -> int:
+        return self._dim
+
+    def tokenizer(self, texts: list[str]) -> dict[str, list[list[int]]]:
+        """Token ids, unpadded, as a transformers tokenizer call gives them (for the benches)."""
+        self._tokenizer.no_padding()
+        try:
+            return {"input_ids": [e.ids for e in self._tokenizer.encode_batch(texts)]}
+        finally:
+            self._tokenizer.enable_padding(pad_id=self._pad, pad_token="<pad>")
+
+    def encode(
+        self,
+        texts: list[str],
+        prompt_name: str | None = None,
+        batch_size: int = 32,
+        normalize_embeddings: bool = True,
+        **_: Any,
+    ) -> np.ndarray:
+        prefix = self.prompts.get(prompt_name, "") if prompt_name else ""
+        prompted = [prefix + t for t in texts]
+        # Longest first in batches of like length (as sentence-transformers does): less padding.
+        lengths = [len(t) for t in prompted]
+        order = sorted(range(len(prompted)), key=lambda i: -lengths[i])
+        out = np.zeros((len(prompted), self._dim), dtype=np.float32)
+        for start in range(0, len(order), max(1, batch_size)):
+            chosen = order[start : start + batch_size]
+            encoded = self._tokenizer.encode_batch([prompted[i] for i in chosen])
+            ids = np.array([e.ids for e in encoded], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            out[chosen] = pooled
+        if normalize_embeddings:
+            out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out
