@@ -110,7 +110,7 @@ def rankers(ws: Workspace) -> dict[str, dict[str, Callable[[str], list]]]:
     def passages(how: dict, k: int) -> Callable[[str], list[hybrid.Hit]]:
         return lambda q: hybrid.search(
             ws.index, q, k, lexicon=ws.lexicon if how["expand"] else None,
-            concepts_of=ws._concepts_of, mode=how["mode"],
+            concepts_of=ws.searching._concepts_of, mode=how["mode"],
         )  # fmt: skip
 
     passage_unit: dict[str, Callable[[str], list]] = {}
@@ -125,8 +125,8 @@ def rankers(ws: Workspace) -> dict[str, dict[str, Callable[[str], list]]]:
 
 def final_studies(ws: Workspace, query: str, **how: object) -> list[studies.StudyHit]:
     return studies.search(
-        ws.index, query, 10, lexicon=ws.lexicon, concepts_of=ws._concepts_of,
-        study_concepts=ws._study_concepts, **how,  # type: ignore[arg-type]
+        ws.index, query, 10, lexicon=ws.lexicon, concepts_of=ws.searching._concepts_of,
+        study_concepts=ws.searching._study_concepts, **how,  # type: ignore[arg-type]
     )  # fmt: skip
 
 
@@ -154,7 +154,7 @@ def sweep(ws: Workspace, queries: list[dict], files: dict[str, str], passages: d
         rows = []
         for q in queries:
             hits = hybrid.search(
-                ws.index, q["query"], 10, lexicon=ws.lexicon, concepts_of=ws._concepts_of,
+                ws.index, q["query"], 10, lexicon=ws.lexicon, concepts_of=ws.searching._concepts_of,
                 bilingual=bilingual,
             )  # fmt: skip
             m = metrics([h.passage.row for h in hits], passage_grades(q, passages, files))
