@@ -27,11 +27,11 @@ class Settings(BaseSettings):
         "folder, or a hub name on a machine that has the hub.",
     )
     embedding_runtime: Literal["torch", "onnx-fp32", "onnx-int8"] = Field(
-        "onnx-int8",
-        description="What runs the packaged model: 'onnx-int8' (onnxruntime, weights quantised "
-        "to int8: about 3x torch's passages/s, cosine >= 0.99 of fp32 on every passage; "
-        "bench/embed_bench_results.txt), 'onnx-fp32' (onnxruntime, same vectors as torch) or "
-        "'torch' (sentence-transformers). Converted once into the model cache; the index records "
+        "onnx-fp32",
+        description="What runs the packaged model: 'onnx-fp32' (onnxruntime: torch's vectors at "
+        "about 2x its passages/s), 'onnx-int8' (onnxruntime, int8 weights: faster again, cosine "
+        ">= 0.99 of fp32 on every passage, but retrieval R@5 moved by up to 0.05) or 'torch' "
+        "(sentence-transformers); bench/embed_bench_results.txt. Converted once into the model cache; the index records "
         "the runtime and is rebuilt when it changes. Other models always run on torch.",
     )
     model_cache: Path | None = Field(

