@@ -418,11 +418,12 @@ def documents_concepts(
 # gives them for one: a province page at 10,000 studies asked that once per study.
 _PLACE_CONCEPTS = (
     PROLOGUE
-    + f"""SELECT ?code ?g ?link ?concept ?label WHERE {{
-  {{ SELECT DISTINCT ?code ?g WHERE {{
-      ?place jj:kemendagriCode ?placeCode
-      FILTER(?placeCode = ?code || STRSTARTS(?placeCode, CONCAT(?code, ".")))
-      ?g jj:studiesPlace ?place }} }}
+    # No subquery: a remote store binds ?code by writing it into the text, which reaches a
+    # subquery's FILTER only as an outer VALUES, joined after the subquery ran without it.
+    + f"""SELECT DISTINCT ?g ?link ?concept ?label WHERE {{
+  ?place jj:kemendagriCode ?placeCode
+  FILTER(?placeCode = ?code || STRSTARTS(?placeCode, CONCAT(?code, ".")))
+  ?g jj:studiesPlace ?place
   {{ GRAPH ?g {{ ?g ?link ?concept . VALUES ?link {{ {_LINKS} }} }} }}
   UNION {{ GRAPH {CURATIONS_GRAPH} {{ ?g ?link ?concept . VALUES ?link {{ {_LINKS} }} }} }}
   {not_rejected("?g", "?link", "?concept")}
