@@ -420,7 +420,7 @@ _PLACE_CONCEPTS = (
     PROLOGUE
     # No subquery: a remote store binds ?code by writing it into the text, which reaches a
     # subquery's FILTER only as an outer VALUES, joined after the subquery ran without it.
-    + f"""SELECT DISTINCT ?g ?link ?concept ?label WHERE {{
+    + f"""SELECT DISTINCT ?code ?g ?link ?concept ?label WHERE {{
   ?place jj:kemendagriCode ?placeCode
   FILTER(?placeCode = ?code || STRSTARTS(?placeCode, CONCAT(?code, ".")))
   ?g jj:studiesPlace ?place
