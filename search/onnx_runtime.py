@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,7 @@ log = logging.getLogger(__name__)
 def ensure_onnx_model(fp32_folder: Path, runtime: str) -> Path:
     """The ONNX folder for `runtime` beside the fp32 folder, built first if missing or if its
     model file no longer has the sha256 recorded when it was built."""
-    from search.embedding import sha256_of
+    from search.embedding import built_atomically, sha256_of
 
     if runtime not in RUNTIMES[1:]:
         raise ModelError(f"no ONNX runtime {runtime!r}; one of {', '.join(RUNTIMES[1:])}")
@@ -59,20 +58,12 @@ def ensure_onnx_model(fp32_folder: Path, runtime: str) -> Path:
         ):
             return target
         log.warning("%s: cached ONNX model is damaged or outdated; building it again", target)
-    # Built beside the target and renamed into place: a crash never leaves half a model.
-    work = Path(tempfile.mkdtemp(prefix=".onnx-", dir=target.parent))
-    try:
+    with built_atomically(target) as work:
         export(fp32_folder, work / _FILE, quantise=runtime == "onnx-int8")
         for name in _COPIED:
             shutil.copyfile(fp32_folder / name, work / name)
         record = {"recipe": RECIPE, "source": fp32_folder.name, "sha256": sha256_of(work / _FILE)}
         (work / _MARKER).write_text(json.dumps(record))
-        if target.exists():
-            shutil.rmtree(target)
-        work.rename(target)
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
     return target
 
 
