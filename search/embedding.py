@@ -286,6 +286,11 @@ class Embedder:
                 self._turn.notify_all()
 
 
+# Models loaded in this process, by what was asked for: see load_embedder.
+_LOADED: dict[tuple[str, str, str, str], Embedder] = {}
+_LOADING = threading.Lock()
+
+
 def load_embedder(
     model: str = PACKAGED_MODEL,
     cache_dir: Path | None = None,
@@ -293,9 +298,23 @@ def load_embedder(
     runtime: str = DEFAULT_RUNTIME,
 ) -> Embedder:
     """The packaged model (converted on first use) on `runtime`, or a sentence-transformers
-    folder or hub name (always on torch)."""
+    folder or hub name (always on torch).
+
+    Loaded once per process: asked again for the same model (another workspace, a CLI command
+    run in-process, a Dask worker's plugin registered anew by the next ingest), the same
+    Embedder comes back, and its one-call-at-a-time turn covers all its users. Loading takes
+    seconds (the ONNX session reads 470 MB) and every copy would hold the model in memory."""
     if runtime not in RUNTIMES:
         raise ModelError(f"unknown embedding runtime {runtime!r}; one of {', '.join(RUNTIMES)}")
+    key = (model, str((cache_dir or default_cache()).resolve()), device, runtime)
+    with _LOADING:
+        loaded = _LOADED.get(key)
+        if loaded is None:
+            loaded = _LOADED[key] = _load(model, cache_dir, device, runtime)
+        return loaded
+
+
+def _load(model: str, cache_dir: Path | None, device: str, runtime: str) -> Embedder:
     if model == PACKAGED_MODEL and runtime != "torch":
         from search.onnx_runtime import OnnxEncoder, ensure_onnx_model
 
