@@ -48,8 +48,14 @@ def ensure_onnx_model(fp32_folder: Path, runtime: str) -> Path:
     target = _target(fp32_folder, runtime)
     if target.exists():
         log.warning("%s: cached ONNX model is damaged or outdated; building it again", target)
+    # int8 is the fp32 export quantised: the cached one (built first if missing) serves, not a
+    # second export with torch, which is the slow part (a minute on a busy machine).
+    plain = ensure_onnx_model(fp32_folder, "onnx-fp32") / _FILE if runtime == "onnx-int8" else None
     with built_atomically(target) as work:
-        export(fp32_folder, work / _FILE, quantise=runtime == "onnx-int8")
+        if plain is None:
+            export(fp32_folder, work / _FILE)
+        else:
+            quantise(plain, work / _FILE)
         for name in _COPIED:
             shutil.copyfile(fp32_folder / name, work / name)
         # The rename into place keeps the file's mtime, so the stamp taken here holds after it.
@@ -122,7 +128,7 @@ def _write_marker(path: Path, record: dict[str, Any]) -> None:
     os.replace(partial, path)
 
 
-def export(fp32_folder: Path, out: Path, quantise: bool) -> None:
+def export(fp32_folder: Path, out: Path) -> None:
     """model.onnx: token ids and attention mask in (dynamic batch and length), the last hidden
     state out; pooling stays in numpy so both ONNX variants and torch share one definition."""
     import warnings
@@ -148,7 +154,6 @@ def export(fp32_folder: Path, out: Path, quantise: bool) -> None:
     ids = torch.tensor([[0, 1000, 2000, 2], [0, 3000, 2, 1]])
     mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]])
     axes = {0: "batch", 1: "tokens"}
-    plain = out.with_name("fp32.onnx") if quantise else out
     # The TorchScript exporter: the torch.export one needs onnxscript and gains nothing here.
     # The tracer's warnings are about branches on shapes that the padded example fixes correctly.
     with torch.no_grad(), warnings.catch_warnings():
@@ -156,25 +161,27 @@ def export(fp32_folder: Path, out: Path, quantise: bool) -> None:
         torch.onnx.export(
             Hidden(),
             (ids, mask),
-            str(plain),
+            str(out),
             input_names=["input_ids", "attention_mask"],
             output_names=["last_hidden_state"],
             dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
             opset_version=17,
             dynamo=False,
         )
-    if quantise:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        # Per-channel scales: per-tensor int8 lost too much on long passages (cosine 0.98).
-        root = logging.getLogger()
-        level = root.level
-        root.setLevel(logging.ERROR)  # its advice to pre-process (shape inference) gains nothing
-        try:
-            quantize_dynamic(str(plain), str(out), weight_type=QuantType.QInt8, per_channel=True)
-        finally:
-            root.setLevel(level)
-        plain.unlink()
+
+def quantise(fp32_file: Path, out: Path) -> None:
+    """The fp32 export with its weights in int8, per channel: per-tensor scales lost too much
+    on long passages (cosine 0.98)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # its advice to pre-process (shape inference) gains nothing
+    try:
+        quantize_dynamic(str(fp32_file), str(out), weight_type=QuantType.QInt8, per_channel=True)
+    finally:
+        root.setLevel(level)
 
 
 class OnnxEncoder:
