@@ -29,8 +29,10 @@ def test_corpus_ingests_into_named_graphs(workspace: Workspace, corpus_pdfs: lis
             assert all(e["page"] >= 1 and e["quote"] for e in mention["evidence"])
 
 
-def test_same_file_twice_changes_nothing(workspace: Workspace, corpus_pdfs: list[Path]) -> None:
-    workspace.ingest_paths(corpus_pdfs)
+def test_same_file_twice_changes_nothing(
+    demo_workspace: Workspace, corpus_pdfs: list[Path]
+) -> None:
+    workspace = demo_workspace  # the corpus is in it already
     before = len(workspace.store)
     again = workspace.ingest_paths(corpus_pdfs)
     assert again.count("unchanged") == 2
@@ -123,11 +125,8 @@ def test_show_query_and_export_commands(tmp_path: Path, corpus_pdfs: list[Path])
     assert result.exit_code == 0 and exported.stat().st_size > 10_000
 
 
-def test_recurring_obstacles_groups_by_district(
-    workspace: Workspace, corpus_pdfs: list[Path]
-) -> None:
-    workspace.ingest_paths(corpus_pdfs)
-    columns, rows = run_select(workspace.store, "recurring_obstacles")
+def test_recurring_obstacles_groups_by_district(demo_workspace: Workspace) -> None:
+    columns, rows = run_select(demo_workspace.store, "recurring_obstacles")
     table = {row[columns.index("category")]: row for row in rows}
     funding = table["funding"]
     # Both studies report funding problems: Kota Tebing Tinggi and Kabupaten Lingga.
