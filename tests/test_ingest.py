@@ -125,8 +125,11 @@ def test_show_query_and_export_commands(tmp_path: Path, corpus_pdfs: list[Path])
     assert result.exit_code == 0 and exported.stat().st_size > 10_000
 
 
-def test_recurring_obstacles_groups_by_district(demo_workspace: Workspace) -> None:
-    columns, rows = run_select(demo_workspace.store, "recurring_obstacles")
+def test_recurring_obstacles_groups_by_district(
+    workspace: Workspace, corpus_pdfs: list[Path]
+) -> None:
+    workspace.ingest_paths(corpus_pdfs)
+    columns, rows = run_select(workspace.store, "recurring_obstacles")
     table = {row[columns.index("category")]: row for row in rows}
     funding = table["funding"]
     # Both studies report funding problems: Kota Tebing Tinggi and Kabupaten Lingga.
