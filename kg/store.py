@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -282,7 +283,7 @@ class OxigraphStore(GraphStore):
         """In-process there is no round trip to save: one query a row, each bound by
         substitution, is as fast as a batch or faster (bench/remote_bench.py). What a remote
         store refuses to bind is refused here too, so both answer alike."""
-        check_bindable(tokens(sparql), names)
+        _check_bindable(sparql, tuple(names))
         out: list[dict[str, Term]] = []
         for row in rows:
             bound = {name: term for name, term in zip(names, row, strict=True) if term is not None}
@@ -319,6 +320,12 @@ class OxigraphStore(GraphStore):
 
     def __len__(self) -> int:
         return len(self._store)
+
+
+@lru_cache(maxsize=256)
+def _check_bindable(sparql: str, names: tuple[str, ...]) -> None:
+    # Once per query text: select_rows serves the same few queries on every search.
+    check_bindable(tokens(sparql), names)
 
 
 def open_store(location: str, data: Path, timeout: float = 30.0) -> GraphStore:
