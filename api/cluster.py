@@ -28,7 +28,7 @@ from ingest.isolation import WorkerPool
 from ingest.lexicon import Lexicon
 from ingest.pipeline import WORKER_TARGET, ReadDocument, read_timed_isolated
 from ingest.structure import content_id
-from kg.ingestion import BatchSummary, Outcome, ReadLimits, expand_paths, internal_error
+from kg.ingestion import BatchSummary, Outcome, ReadLimits, Stages, expand_paths, internal_error
 from search.embedding import Embedder, load_embedder
 from search.service import embed_documents
 
@@ -139,35 +139,32 @@ def ingest_on_cluster(
     """`paths` read and embedded on the cluster at `address`, written here in their order."""
     ingestion = workspace.ingestion
     s = workspace.settings
-    ingestion.follower.catch_up()
-    summary = BatchSummary()
-    with Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False) as client:
-        plugin = ReaderPlugin(
-            ingestion.lexicon, ingestion.limits, s.model, s.model_cache, s.embedding_runtime
-        )
-        client.register_plugin(plugin, name=PLUGIN)
-        window = 2 * max(1, sum(client.nthreads().values()))
-        pending: deque[tuple[list[tuple[str, Outcome | None]], Future | None]] = deque()
-        chunks = _chunks(expand_paths(paths), files_per_task, ingestion.store)
 
-        def submit_ahead() -> None:
-            while len(pending) < window and (chunk := next(chunks, None)):
-                todo = [(src, data) for src, data in chunk if isinstance(data, bytes)]
-                future = client.submit(read_and_embed, todo, pure=False) if todo else None
-                pending.append(([(src, d if isinstance(d, Outcome) else None)
-                                 for src, d in chunk], future))  # fmt: skip
+    def outcomes(stages: Stages) -> Iterator[Outcome]:
+        with Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False) as client:
+            plugin = ReaderPlugin(
+                ingestion.lexicon, ingestion.limits, s.model, s.model_cache, s.embedding_runtime
+            )
+            client.register_plugin(plugin, name=PLUGIN)
+            window = 2 * max(1, sum(client.nthreads().values()))
+            pending: deque[tuple[list[tuple[str, Outcome | None]], Future | None]] = deque()
+            chunks = _chunks(expand_paths(paths), files_per_task, ingestion.store)
 
-        submit_ahead()
-        while pending:
-            chunk, future = pending.popleft()
-            result = _result(future)
+            def submit_ahead() -> None:
+                while len(pending) < window and (chunk := next(chunks, None)):
+                    todo = [(src, data) for src, data in chunk if isinstance(data, bytes)]
+                    future = client.submit(read_and_embed, todo, pure=False) if todo else None
+                    pending.append(([(src, d if isinstance(d, Outcome) else None)
+                                     for src, d in chunk], future))  # fmt: skip
+
             submit_ahead()
-            for outcome in _write_chunk(ingestion, summary, chunk, result, replace_changed):
-                summary.outcomes.append(outcome)
-                if progress:
-                    progress(outcome)
-    ingestion.follower.save()
-    return summary
+            while pending:
+                chunk, future = pending.popleft()
+                result = _result(future)
+                submit_ahead()
+                yield from _write_chunk(ingestion, stages, chunk, result, replace_changed)
+
+    return ingestion.run_batch(outcomes, progress)
 
 
 def _chunks(
@@ -206,7 +203,7 @@ def _result(future: Future | None) -> TaskResult | str:
 
 def _write_chunk(
     ingestion: Any,
-    summary: BatchSummary,
+    stages: Stages,
     chunk: list[tuple[str, Outcome | None]],
     result: TaskResult | str,
     replace_changed: bool,
@@ -216,7 +213,7 @@ def _write_chunk(
             yield outcome or Outcome(source, "failed", reason=result)
         return
     done = iter(result.items)
-    summary.stages.add("embed", result.embed_s)
+    stages.add("embed", result.embed_s)
     for source, outcome in chunk:
         if outcome is not None:
             yield outcome
@@ -226,8 +223,8 @@ def _write_chunk(
             yield item
             continue
         read, vectors = item
-        summary.stages.read(read)
-        with summary.stages.timing("write"):
+        stages.read(read)
+        with stages.timing("write"):
             try:
                 step = ingestion.follower.prepared(read.document, (result.model_id, vectors))
                 outcome = ingestion.write(

@@ -89,23 +89,6 @@ def document_job(payload: dict[str, Any]) -> ReadDocument:
     )  # fmt: skip
 
 
-def read_document_isolated(
-    pool: WorkerPool,
-    data: bytes,
-    filename: str,
-    lexicon: Lexicon,
-    *,
-    timeout: float,
-    max_pages: int = 2000,
-    max_chars: int | None = None,
-) -> Document:
-    """`read_document` in one of `pool`'s workers, killed after `timeout` seconds. The
-    function's own errors come back as they were raised (a bug stays a bug)."""
-    return read_timed_isolated(
-        pool, data, filename, lexicon, timeout=timeout, max_pages=max_pages, max_chars=max_chars
-    ).document
-
-
 def read_timed_isolated(
     pool: WorkerPool,
     data: bytes,
@@ -116,7 +99,8 @@ def read_timed_isolated(
     max_pages: int = 2000,
     max_chars: int | None = None,
 ) -> ReadDocument:
-    """`read_document_isolated`, with the seconds each stage took in the worker."""
+    """`read_document_timed` in one of `pool`'s workers, killed after `timeout` seconds. The
+    function's own errors come back as they were raised (a bug stays a bug)."""
     payload = {
         "data": data, "filename": filename, "lexicon": lexicon,
         "max_pages": max_pages, "max_chars": max_chars,

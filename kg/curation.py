@@ -131,25 +131,35 @@ def check_agent(name: str) -> str:
 
 
 # --- what the extraction of a document holds -----------------------------------------------
+# A row for each document in the store (the OPTIONAL keeps one with no mention), so that one
+# query tells both whether it is there and what its extraction holds.
 _EXTRACTED = (
     PROLOGUE
-    + """SELECT ?g ?kind ?concept ?role WHERE { GRAPH ?g {
-  ?a jj:mentionType ?kind ; oa:hasBody ?concept .
-  OPTIONAL { ?a jj:role ?role } } }"""
+    + """SELECT ?g ?kind ?concept ?role WHERE { GRAPH ?g { ?g jj:contentHash ?hash .
+  OPTIONAL { ?a jj:mentionType ?kind ; oa:hasBody ?concept . OPTIONAL { ?a jj:role ?role } } } }"""
 )
+Mentions = set[tuple[str, str, str | None]]
 
 
-def extracted_mentions(store: GraphStore, doc_id: str) -> set[tuple[str, str, str | None]]:
+def extracted_mentions(store: GraphStore, doc_id: str) -> Mentions:
     """(kind, concept IRI, role) of every mention in the document's own graph."""
-    return {
-        (r["kind"].value, r["concept"].value, r["role"].value if "role" in r else None)
-        for r in store.select(_EXTRACTED, g=shape.doc_iri(doc_id))
-    }
+    return extracted_by_document(store, [doc_id])[doc_id] or set()
 
 
-def _has_mention(
-    extracted: set[tuple[str, str, str | None]], kind: str, concept: str, role: str | None
-) -> bool:
+def extracted_by_document(store: GraphStore, doc_ids: list[str]) -> dict[str, Mentions | None]:
+    """`extracted_mentions` of each document, None for one not in the store, in one batched
+    query (GraphStore.select_rows) rather than two queries a document."""
+    out: dict[str, Mentions | None] = dict.fromkeys(doc_ids)
+    graphs = [(shape.doc_iri(doc_id),) for doc_id in out]
+    for r in store.select_rows(_EXTRACTED, ["g"], graphs):
+        mentions = out[shape.doc_id_of(r["g"])] = out.get(shape.doc_id_of(r["g"])) or set()
+        if "kind" in r:
+            role = r["role"].value if "role" in r else None
+            mentions.add((r["kind"].value, r["concept"].value, role))
+    return out
+
+
+def _has_mention(extracted: Mentions, kind: str, concept: str, role: str | None) -> bool:
     return any(k == kind and c == concept and (role is None or r == role) for k, c, r in extracted)
 
 
@@ -402,13 +412,9 @@ def list_curations(
         and (action is None or c["action"] == action)
         and (undone or not c["undone"])
     ]  # fmt: skip
-    extracted: dict[str, set[tuple[str, str, str | None]] | None] = {}
+    extracted = extracted_by_document(store, [c["document"] for c in found])
     for c in found:
-        doc_id = c["document"]
-        if doc_id not in extracted:
-            present = store.has_document(doc_id)
-            extracted[doc_id] = extracted_mentions(store, doc_id) if present else None
-        mentions = extracted[doc_id]
+        mentions = extracted[c["document"]]
         if mentions is None:
             c["orphaned"] = True
         elif c["action"] == "add":

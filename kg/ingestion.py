@@ -268,18 +268,30 @@ class Ingestion:
         the documents ingested before under its name. With `workers` > 1, that many files are
         read at once and documents are embedded together (`ingest_batch`); 1 is one file at a
         time, each embedded alone."""
+
+        def outcomes(stages: Stages) -> Iterable[Outcome]:
+            if workers > 1:
+                return self.ingest_batch(paths, workers, stages, replace_changed)
+            return (
+                self.ingest_file(p, replace_changed=replace_changed, stages=stages)
+                for p in expand_paths(paths)
+            )
+
+        return self.run_batch(outcomes, progress)
+
+    def run_batch(
+        self,
+        outcomes: Callable[[Stages], Iterable[Outcome]],
+        progress: Callable[[Outcome], None] | None = None,
+    ) -> BatchSummary:
+        """A batch's frame, for this module's batches and a cluster's (api.cluster): the index
+        caught up first, each outcome of `outcomes(stages)` collected and reported as it comes,
+        the index saved at the end."""
         # Opening the index brings it in line with the store (a crash between the store write
         # and the index write leaves it behind), also when every file turns out unchanged.
         self.follower.catch_up()
         summary = BatchSummary()
-        if workers > 1:
-            outcomes = self.ingest_batch(paths, workers, summary.stages, replace_changed)
-        else:
-            outcomes = (
-                self.ingest_file(p, replace_changed=replace_changed, stages=summary.stages)
-                for p in expand_paths(paths)
-            )
-        for outcome in outcomes:
+        for outcome in outcomes(summary.stages):
             summary.outcomes.append(outcome)
             if progress:
                 progress(outcome)

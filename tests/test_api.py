@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from conftest import copy_demo
 from fastapi.testclient import TestClient
 from pdfs import text_pdf
 from records import ENGLISH_RECORD, HEADER_RECORD
@@ -27,17 +28,17 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[TestClient]:
+def served(
+    tmp_path_factory: pytest.TempPathFactory, embedder, demo_data: Path
+) -> Iterator[TestClient]:
     """The demo corpus and two records behind an app with a token; shared by read tests."""
-    settings = Settings(
-        data=tmp_path_factory.mktemp("api") / "data", api_token=TOKEN, sparql_result_cap=2000
-    )
-    with Workspace(settings, embedder=embedder) as workspace:
-        workspace.ingest_paths(sorted(CORPUS.glob("*.pdf")))
-        workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt")
-        workspace.ingest_bytes(ENGLISH_RECORD.encode(), "makassar.md")
-        with TestClient(create_app(settings, workspace)) as client:
-            yield client
+    data = copy_demo(demo_data, tmp_path_factory.mktemp("api") / "data")
+    settings = Settings(data=data, api_token=TOKEN, sparql_result_cap=2000)
+    with (
+        Workspace(settings, embedder=embedder) as workspace,
+        TestClient(create_app(settings, workspace)) as client,
+    ):
+        yield client
 
 
 @pytest.fixture

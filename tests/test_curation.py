@@ -5,12 +5,11 @@ restores what the extractor said."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import jejaring_serve
+from conftest import jejaring_serve, run_cli
 from records import ENGLISH_RECORD, HEADER_RECORD
 
 from api.settings import Settings
@@ -21,10 +20,7 @@ BOB = {"Authorization": "Bearer bob-token"}
 
 
 def _cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args, "--data", str(data)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    return run_cli(*args, "--data", str(data))
 
 
 def _obstacles(client: httpx.Client, doc: str, raw: bool = False) -> set[str]:

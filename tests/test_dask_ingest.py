@@ -34,9 +34,12 @@ def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
         )  # fmt: skip
 
 
-@pytest.fixture
-def cluster(tmp_path: Path, model_cache: Path) -> Iterator[str]:
-    """tcp://127.0.0.1:PORT of a scheduler with two one-thread workers."""
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> Iterator[str]:
+    """tcp://127.0.0.1:PORT of a scheduler with two one-thread workers, for this module's
+    tests: each ingest registers its reader plugin anew, as a new client of a running cluster
+    does."""
+    tmp_path = tmp_path_factory.mktemp("cluster")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "JEJARING_MODEL_CACHE": str(model_cache)}
     address_file = tmp_path / "scheduler.json"
     scheduler = _start(

@@ -4,6 +4,8 @@ ONNX runtimes (fp32, the default, and int8) match the torch fp32 path; conversio
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -13,12 +15,13 @@ import pytest
 
 from search.embedding import (
     PACKAGED_SHA256,
+    Embedder,
     ModelError,
     ensure_packaged_model,
     load_embedder,
     packaged_model_file,
 )
-from search.onnx_runtime import DEFAULT_RUNTIME, ensure_onnx_model
+from search.onnx_runtime import DEFAULT_RUNTIME, OnnxEncoder, cached_onnx_model, ensure_onnx_model
 
 RECORDS = Path(__file__).resolve().parent.parent / "bench" / "records"
 
@@ -157,26 +160,51 @@ def test_onnx_runtimes_match_torch_fp32(request, runtime: str, torch_embedder) -
     assert float(alone @ embedder.encode_passages(passages[:9])[0]) >= 0.99
 
 
-def test_onnx_conversion_is_cached_and_hash_checked(model_cache: Path, embedder) -> None:
+def test_onnx_conversion_is_cached_and_checked(model_cache: Path, embedder, tmp_path) -> None:
     fp32 = ensure_packaged_model(model_cache)
     folder = ensure_onnx_model(fp32, DEFAULT_RUNTIME)
     assert folder.parent == fp32.parent  # beside the fp32 folder, in the model cache
-    weights = folder / "model.onnx"
-    before = weights.stat().st_mtime_ns
+    before = (folder / "model.onnx").stat().st_mtime_ns
     assert ensure_onnx_model(fp32, DEFAULT_RUNTIME) == folder
-    assert weights.stat().st_mtime_ns == before
-    # A damaged file (one flipped byte) is detected and the model is built again.
-    with weights.open("r+b") as handle:
-        handle.seek(weights.stat().st_size // 2)
-        byte = handle.read(1)
-        handle.seek(-1, 1)
-        handle.write(bytes([byte[0] ^ 0xFF]))
-    assert ensure_onnx_model(fp32, DEFAULT_RUNTIME) == folder
-    assert weights.stat().st_mtime_ns != before
-    rebuilt = load_embedder(cache_dir=model_cache)
+    assert (folder / "model.onnx").stat().st_mtime_ns == before
+    # A copy of the cache to damage (the session's model stays whole for the other tests); a
+    # copy that keeps the file's mtime is taken as it is.
+    source = tmp_path / fp32.name
+    source.symlink_to(fp32)
+    copy = tmp_path / folder.name
+    shutil.copytree(folder, copy)
+    weights = copy / "model.onnx"
+    assert cached_onnx_model(source, DEFAULT_RUNTIME) == copy
+    # A moved mtime has the file hashed again: intact, it is kept and its new mtime recorded.
+    os.utime(weights, ns=(before + 10**9, before + 10**9))
+    assert cached_onnx_model(source, DEFAULT_RUNTIME) == copy
+    assert json.loads((copy / "jejaring-onnx.json").read_text())["mtime_ns"] == before + 10**9
+
+    def flip(offset: int) -> None:
+        with weights.open("r+b") as handle:
+            handle.seek(offset)
+            byte = handle.read(1)
+            handle.seek(offset)
+            handle.write(bytes([byte[0] ^ 0xFF]))
+
+    size = weights.stat().st_size
+    flip(size // 2)  # one flipped byte: the hash no longer holds
+    assert cached_onnx_model(source, DEFAULT_RUNTIME) is None
+    flip(size // 2)
+    assert cached_onnx_model(source, DEFAULT_RUNTIME) == copy
+    # A truncated file is caught by its size, even with its recorded mtime put back.
+    recorded = weights.stat().st_mtime_ns
+    os.truncate(weights, size - 4096)
+    os.utime(weights, ns=(recorded, recorded))
+    assert cached_onnx_model(source, DEFAULT_RUNTIME) is None
+    # ... and built again: the same model.
+    assert ensure_onnx_model(source, DEFAULT_RUNTIME) == copy
+    assert weights.stat().st_size == size
+    assert cached_onnx_model(source, DEFAULT_RUNTIME) == copy
+    rebuilt = Embedder(OnnxEncoder(copy), "rebuilt")
     texts = real_passages()[:4]
     assert np.allclose(rebuilt.encode_passages(texts), embedder.encode_passages(texts), atol=1e-5)
-    assert not [p for p in model_cache.iterdir() if p.name.startswith(".")]  # no temp left
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
 
 
 def test_unknown_runtime_is_a_clear_error(model_cache: Path) -> None:

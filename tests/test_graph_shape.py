@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from records import ENGLISH_RECORD, HEADER_RECORD
+from conftest import copy_demo
 
 from api.settings import Settings
 from api.workspace import Workspace
@@ -95,23 +95,23 @@ def _answers(workspace: Workspace) -> tuple[object, ...]:
     )
 
 
-def _fill(workspace: Workspace) -> list[str]:
-    workspace.ingest_paths(sorted(CORPUS.glob("*.pdf")))
-    workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt")
-    workspace.ingest_bytes(ENGLISH_RECORD.encode(), "makassar.md")
-    return workspace.store.document_ids()
+@pytest.fixture
+def workspace(demo_workspace: Workspace) -> Workspace:
+    """The demo corpus and the two records (a copy of the session's demo data)."""
+    return demo_workspace
 
 
 @pytest.fixture
 def filled(workspace: Workspace) -> list[str]:
-    return _fill(workspace)
+    return workspace.store.document_ids()
 
 
 def test_shape_one_is_read_alike_and_rewritten_at_start_without_loss(
-    settings: Settings, embedder: object
+    settings: Settings, embedder: object, demo_data: Path
 ) -> None:
+    copy_demo(demo_data, settings.data)
     workspace = Workspace(settings, embedder=embedder)  # type: ignore[arg-type]
-    filled = _fill(workspace)
+    filled = workspace.store.document_ids()
     store = workspace.store
     lean = {d: document_json(store, d) for d in filled}
     answers = _answers(workspace)

@@ -21,7 +21,7 @@ from api.app import create_app
 from api.cli import app as cli
 from api.settings import Settings
 from api.workspace import Workspace
-from ingest.pipeline import read_document_isolated
+from ingest.pipeline import read_timed_isolated
 from search.embedding import Embedder
 from search.index import SearchIndex
 
@@ -231,7 +231,8 @@ def test_a_parse_worker_outlives_the_thread_that_started_it(workspace: Workspace
 
     def parse() -> None:
         pdf = slow_pdf(0.6)
-        answer["doc"] = read_document_isolated(pool, pdf, "s.pdf", workspace.lexicon, timeout=60)
+        read = read_timed_isolated(pool, pdf, "s.pdf", workspace.lexicon, timeout=60)
+        answer["doc"] = read.document
 
     parser = threading.Thread(target=parse)
     parser.start()

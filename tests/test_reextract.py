@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from records import ENGLISH_RECORD, HEADER_RECORD
+from conftest import run_cli
+from records import ENGLISH_RECORD
 
 import kg.reextract
 from api.workspace import Workspace
@@ -41,10 +41,13 @@ def _versions(workspace: Workspace, doc_id: str) -> set[str]:
 
 
 @pytest.fixture
+def workspace(demo_workspace: Workspace) -> Workspace:
+    """Each test here starts from a copy of the demo corpus and the two records."""
+    return demo_workspace
+
+
+@pytest.fixture
 def filled(workspace: Workspace) -> list[str]:
-    workspace.ingest_paths(sorted(CORPUS.glob("*.pdf")))
-    workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt")
-    workspace.ingest_bytes(ENGLISH_RECORD.encode(), "makassar.md")
     return workspace.store.document_ids()
 
 
@@ -144,10 +147,7 @@ def test_the_cli_reextracts_all_and_says_what_changed(tmp_path: Path) -> None:
     record.write_text(ENGLISH_RECORD, encoding="utf-8")
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "api.cli", *args, "--data", str(data)],
-            capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
+        return run_cli(*args, "--data", str(data))
 
     assert cli("ingest", str(record)).returncode == 0
     started = time.perf_counter()

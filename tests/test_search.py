@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import copy_demo
 from records import ENGLISH_RECORD, HEADER_RECORD
 from typer.testing import CliRunner
 
@@ -19,15 +20,12 @@ from search.hybrid import MAX_QUERY_CHARS, QueryError
 
 
 @pytest.fixture(scope="module")
-def searchable(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[Workspace]:
-    """The demo corpus and two records, ingested once for the read-only tests."""
-    settings = Settings(data=tmp_path_factory.mktemp("search") / "data")
-    corpus = Path(__file__).resolve().parent.parent / "corpus"
-    with Workspace(settings, embedder=embedder) as workspace:
-        summary = workspace.ingest_paths(sorted(corpus.glob("*.pdf")))
-        assert summary.count("ingested") == 2
-        workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt")
-        workspace.ingest_bytes(ENGLISH_RECORD.encode(), "makassar.md")
+def searchable(
+    tmp_path_factory: pytest.TempPathFactory, embedder, demo_data: Path
+) -> Iterator[Workspace]:
+    """The demo corpus and two records (the session's demo data), for the read-only tests."""
+    data = copy_demo(demo_data, tmp_path_factory.mktemp("search") / "data")
+    with Workspace(Settings(data=data), embedder=embedder) as workspace:
         yield workspace
 
 

@@ -57,6 +57,24 @@ def test_request_values_are_bound_not_pasted(store) -> None:
     assert store.document_ids() == ["a1"]  # nothing was dropped
 
 
+def test_a_variable_a_subquery_only_tests_is_not_bound_from_outside(store) -> None:
+    """select_rows over a subquery: where the subquery binds the variable in its own pattern,
+    the rows join with it; where it only tests it (a FILTER), it would see it unbound and
+    answer nothing, so both stores refuse the query instead."""
+    for doc_id, title in (("a1", "first"), ("b2", "second"), ("c3", "third")):
+        store.put_document(doc_id, _quads(doc_id, title), [], [])
+    title = "<http://purl.org/dc/terms/title>"
+    binds = f"SELECT ?doc ?t WHERE {{ {{ SELECT ?doc ?t WHERE {{ ?doc {title} ?t }} }} }}"
+    rows = [(ox.Literal("first"),), (ox.Literal("third"),)]
+    found = store.select_rows(binds, ["t"], rows)
+    assert sorted(r["doc"].value.rsplit("/", 1)[1] for r in found) == ["a1", "c3"]
+    tests = (
+        f"SELECT ?doc ?t WHERE {{ {{ SELECT ?doc WHERE {{ ?doc {title} ?x FILTER(?x = ?t) }} }} }}"
+    )
+    with pytest.raises(QueryError, match=r"\?t is tested inside a subquery"):
+        store.select_rows(tests, ["t"], rows)
+
+
 def test_malformed_query_says_why(store) -> None:
     with pytest.raises(QueryError, match=r"(?i)pars|syntax|expect|refused"):
         store.evaluate("SELEC ?x WHERE {")
