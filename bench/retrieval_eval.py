@@ -40,8 +40,12 @@ SETS = {
     "tuning": "retrieval_dev.json",
     "heldout": "retrieval_heldout.json",
     "heldout2": "retrieval_heldout2.json",
+    "heldout3": "retrieval_heldout3.json",
 }
-HELDOUT = ("heldout", "heldout2")
+HELDOUT = ("heldout", "heldout2", "heldout3")
+# heldout3 is judged over every record of bench/records (all subfolders, 82 studies): a set
+# judged on the small corpus would count its unjudged studies there as misses.
+NEEDS_ALL = {"heldout3"}
 PASSAGE_MODES = {
     "bm25": {"mode": "lexical", "expand": False},
     "dense": {"mode": "dense", "expand": False},
@@ -51,8 +55,12 @@ PASSAGE_MODES = {
 STUDY_POOL = 100  # passages a passage ranking is read to for its order of studies
 
 
-def corpus_files() -> list[Path]:
+def corpus_files(corpus: str = "judged") -> list[Path]:
+    """`judged`: corpus/, bench/records' top level and heldout/ (18 studies, what the sets up to
+    heldout2 were judged over); `all`: corpus/ and every folder of bench/records (82 studies)."""
     records = ROOT / "bench/records"
+    if corpus == "all":
+        return [ROOT / "corpus", records]
     judged = [p for p in sorted(records.iterdir()) if p.is_file()]
     return [ROOT / "corpus", *judged, records / "heldout"]
 
@@ -239,24 +247,31 @@ def main() -> int:
     parser.add_argument(
         "--sweep", choices=("study", "passage"), help="weights on the tuning sets, for a unit"
     )
+    parser.add_argument(
+        "--corpus", choices=("judged", "all"), default="judged",
+        help="judged: the 18 studies the sets up to heldout2 were judged over; all: every record",
+    )  # fmt: skip
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args()
-    names = args.sets or ["old", "tuning", *(HELDOUT if args.heldout else [])]
+    default = [*("old", "tuning"), *(h for h in HELDOUT if (h in NEEDS_ALL) == (args.corpus == "all"))]
+    names = args.sets or (default if args.heldout else ["old", "tuning"])
     if set(HELDOUT) & set(names) and not args.heldout:
         raise SystemExit("the held-out sets are scored only with --heldout")
+    if NEEDS_ALL & set(names) and args.corpus != "all":
+        raise SystemExit(f"{', '.join(sorted(NEEDS_ALL))} is judged over --corpus all")
     lines: list[str] = []
     with (
         tempfile.TemporaryDirectory() as tmp,
         Workspace(Settings(data=args.data or Path(tmp) / "data")) as ws,
     ):
-        summary = ws.ingest_paths(corpus_files())
+        summary = ws.ingest_paths(corpus_files(args.corpus))
         files = {o.doc_id: Path(o.source).name for o in summary.outcomes if o.doc_id}
         if len(files) != len(ws.store.document_ids()):
             raise SystemExit(f"{args.data} holds other documents than the corpus: remove it")
         index = ws.index
         passages = index.passages(index.rows())
         lines.append(
-            f"# retrieval on {len(passages)} passages of {len(files)} studies; "
+            f"# retrieval on {len(passages)} passages of {len(files)} studies ({args.corpus}); "
             f"model {index.embedder.model_id}"
         )
         if args.sweep:
