@@ -48,6 +48,7 @@ HELDOUT = ("heldout", "heldout2", "heldout3")
 NEEDS_ALL = {"heldout3"}
 PASSAGE_MODES = {
     "bm25": {"mode": "lexical", "expand": False},
+    "bm25 + expansion": {"mode": "lexical", "expand": True},  # SKOS labels and translation
     "dense": {"mode": "dense", "expand": False},
     "hybrid (no expansion)": {"mode": "hybrid", "expand": False},
     "hybrid": {"mode": "hybrid", "expand": True},

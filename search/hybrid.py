@@ -17,8 +17,9 @@ import numpy as np
 from ingest.errors import QueryError
 from ingest.lexicon import Lexicon
 from search.engine import PassageIndex
+from search.crosslingual import translate
 from search.index import IndexedPassage
-from search.lexical import first_stems, tokenize
+from search.lexical import TRANSLATED, first_stems, tokenize
 
 MAX_QUERY_CHARS = 500
 RRF_K = 60
@@ -70,6 +71,21 @@ class Hit:
 class Expansion:
     concepts: list[str]  # concept IRIs the query names
     terms: list[str]  # their labels, added to the lexical query
+    # the query's words in the other language (search/crosslingual.py), added to the lexical
+    # query at a lower weight (search/lexical.py TRANSLATED)
+    translated: list[str] = field(default_factory=list)
+
+
+# The glossary translation of the query for BM25 (search/crosslingual.py); off: only the SKOS
+# labels cross the languages.
+TRANSLATE = True
+
+
+def lexical_query(query: str, expansion: Expansion) -> str:
+    """What BM25 is asked: the query and its concepts' labels, then after TRANSLATED the
+    query's translation, which search/lexical.py weighs less."""
+    text = " ".join([query, *expansion.terms])
+    return f"{text} {TRANSLATED} {' '.join(expansion.translated)}" if expansion.translated else text
 
 
 def validate(query: str) -> str:
@@ -86,6 +102,7 @@ def expand(query: str, lexicon: Lexicon | None) -> Expansion:
         return Expansion([], [])
     concepts: list[str] = []
     terms: list[str] = []
+    translated = translate(query) if TRANSLATE else []
     for scheme in EXPANDED_SCHEMES:
         for hit in lexicon.matcher(scheme).finditer(query):
             if hit.iri in concepts:
@@ -93,7 +110,7 @@ def expand(query: str, lexicon: Lexicon | None) -> Expansion:
             concepts.append(hit.iri)
             labels = sorted(lexicon.concepts[hit.iri].labels, key=len)[:EXPANSION_LABELS]
             terms.extend(label for label in labels if label.lower() not in query.lower())
-    return Expansion(concepts, terms)
+    return Expansion(concepts, terms, translated)
 
 
 def query_vector(
@@ -131,7 +148,7 @@ def search(
     if allowed_docs is not None and not allowed_docs:
         return []
     if expansion is None or mode != "hybrid":
-        expansion = expand(query, lexicon) if mode == "hybrid" else Expansion([], [])
+        expansion = expand(query, lexicon) if mode in ("hybrid", "lexical") else Expansion([], [])
     allowed_rows = index.doc_rows(allowed_docs) if allowed_docs is not None else None
     if allowed_rows is not None and not allowed_rows:
         return []
@@ -144,7 +161,7 @@ def search(
             vector = query_vector(index, query, expansion, bilingual)
         dense = index.dense_search(vector, pool, allowed_rows)
     if mode in ("hybrid", "lexical"):
-        lexical = index.lexical_search(" ".join([query, *expansion.terms]), pool, allowed_rows)
+        lexical = index.lexical_search(lexical_query(query, expansion), pool, allowed_rows)
 
     scores: dict[int, Hit] = {}
     passages = index.passages(sorted({r for r, _ in dense} | {r for r, _ in lexical}))
@@ -182,7 +199,7 @@ def search(
 
 
 def query_stems(query: str, expansion: Expansion) -> set[str]:
-    return set(tokenize([" ".join([query, *expansion.terms])])[0])
+    return set(tokenize([" ".join([query, *expansion.terms, *expansion.translated])])[0])
 
 
 _WORD = re.compile(r"\w[\w-]*", re.UNICODE)
