@@ -6,10 +6,13 @@ Sets (bench/gold/): `old` retrieval.json (43 queries, every earlier ranking deci
 on it), `tuning` retrieval_dev.json (q101-q120, the set weights are chosen on) and `heldout`
 retrieval_heldout.json (q121-q140: scored once, at the end, only with --heldout) and `heldout2`
 retrieval_heldout2.json (q141-q160, written before the search13 round's ranking changes and
-scored once after its last one).
+scored once after its last one; all four are spent, tuning sets from the quality round on).
 
-The corpus is corpus/ and the judged records of bench/records/ (its top level and heldout/);
-bench/records/dev*/ are extraction records nobody judged for retrieval, so they stay out.
+`--corpus judged` (default): corpus/ and bench/records' top level and heldout/, the 18 studies
+those sets were judged over. `--corpus all`: corpus/ and every record of bench/records (82
+studies), over which `tuning3` (retrieval_tuning3.json, q201-q224) and `heldout3`
+(retrieval_heldout3.json, q161-q192: written and committed before the quality round's ranking
+changes, scored once at its end, only with --heldout) are judged.
 Study relevance: a query's `studies`, or for the old set the documents of its relevant passages.
 "final" is what ships: hybrid passage search, and search/studies.py for studies.
 Metrics: R@5 (recall of the relevant items in the top 5), Hit@5 (any relevant item in the top
@@ -41,11 +44,13 @@ SETS = {
     "heldout": "retrieval_heldout.json",
     "heldout2": "retrieval_heldout2.json",
     "heldout3": "retrieval_heldout3.json",
+    "tuning3": "retrieval_tuning3.json",
 }
 HELDOUT = ("heldout", "heldout2", "heldout3")
-# heldout3 is judged over every record of bench/records (all subfolders, 82 studies): a set
-# judged on the small corpus would count its unjudged studies there as misses.
-NEEDS_ALL = {"heldout3"}
+# tuning3 and heldout3 are judged over every record of bench/records (all subfolders, 82
+# studies); the older sets over 18 (--corpus judged): on the larger corpus their unjudged
+# relevant studies count as misses, so their figures there only compare rankings.
+NEEDS_ALL = {"tuning3", "heldout3"}
 PASSAGE_MODES = {
     "bm25": {"mode": "lexical", "expand": False},
     "bm25 + expansion": {"mode": "lexical", "expand": True},  # SKOS labels and translation
@@ -254,8 +259,9 @@ def main() -> int:
     )  # fmt: skip
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args()
-    default = [*("old", "tuning"), *(h for h in HELDOUT if (h in NEEDS_ALL) == (args.corpus == "all"))]
-    names = args.sets or (default if args.heldout else ["old", "tuning"])
+    tuning = ["old", "tuning", *(["tuning3"] if args.corpus == "all" else [])]
+    held = [h for h in HELDOUT if (h in NEEDS_ALL) == (args.corpus == "all")]
+    names = args.sets or [*tuning, *(held if args.heldout else [])]
     if set(HELDOUT) & set(names) and not args.heldout:
         raise SystemExit("the held-out sets are scored only with --heldout")
     if NEEDS_ALL & set(names) and args.corpus != "all":
