@@ -83,3 +83,35 @@ def translate(query: str, limit: int = 40) -> list[str]:
         else:
             i += 1
     return list(out)[:limit]
+
+
+# Words of regency and city names that say where, not which: left out of a province's names.
+_GENERIC_PLACE_WORDS = frozenset(
+    "kabupaten kota administrasi kepulauan pulau barat timur utara selatan tengah laut darat "
+    "raya baru hulu hilir tanah sungai gunung lima puluh daya tenggara daerah istimewa".split()
+)
+
+
+def place_terms(query: str) -> list[str]:
+    """A province the query names, in the words a study in it uses: the province's names in
+    both languages and the names of its regencies and cities ("West Java" -> "Jawa Barat",
+    "Garut", "Bogor", ...), from the Kemendagri gazetteer; a study names its regency, seldom
+    its province."""
+    from lokal import wilayah
+
+    from ingest.places import PROVINCE_NAMES, find_places
+
+    out: dict[str, None] = {}
+    lowered = query.lower()
+    for hit in find_places(query, []):
+        if hit.region.level != 1:
+            continue
+        code = hit.region.code
+        for name in [hit.region.name, *PROVINCE_NAMES.get(code, [])]:
+            if name.lower() not in lowered:
+                out.setdefault(name)
+        for regency in wilayah.list_wilayah(code):
+            words = [w for w in TOKEN.findall(regency.name.lower()) if w not in _GENERIC_PLACE_WORDS]
+            if words:
+                out.setdefault(" ".join(words))
+    return list(out)

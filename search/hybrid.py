@@ -17,7 +17,7 @@ import numpy as np
 from ingest.errors import QueryError
 from ingest.lexicon import Lexicon
 from search.engine import PassageIndex
-from search.crosslingual import translate
+from search.crosslingual import place_terms, translate
 from search.index import IndexedPassage
 from search.lexical import TRANSLATED, first_stems, tokenize
 
@@ -102,7 +102,7 @@ def expand(query: str, lexicon: Lexicon | None) -> Expansion:
         return Expansion([], [])
     concepts: list[str] = []
     terms: list[str] = []
-    translated = translate(query) if TRANSLATE else []
+    translated = [*translate(query), *place_terms(query)] if TRANSLATE else []
     for scheme in EXPANDED_SCHEMES:
         for hit in lexicon.matcher(scheme).finditer(query):
             if hit.iri in concepts:
