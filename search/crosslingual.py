@@ -115,3 +115,41 @@ def place_terms(query: str) -> list[str]:
             if words:
                 out.setdefault(" ".join(words))
     return list(out)
+
+
+_ENGLISH_WORDS = frozenset(
+    "the of and in on for to with by from an is are was were that which who whom how what "
+    "their its at as about into against after before during why where when this these those "
+    "does do not no".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _sides() -> tuple[frozenset[str], frozenset[str]]:
+    """The stems of the glossary's English words and of its Indonesian ones."""
+    text = resources.files("search").joinpath("glossary_en_id.tsv").read_text(encoding="utf-8")
+    english: set[str] = set()
+    indonesian: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith("#") or "\t" not in line:
+            continue
+        left, _, right = line.partition("\t")
+        english.update(_key(left))
+        for term in right.split("|"):
+            indonesian.update(_key(term))
+    both = english & indonesian  # "data", "model", "media": no evidence either way
+    return frozenset(english - both), frozenset(indonesian - both)
+
+
+def language(query: str) -> str:
+    """"en" or "id": which language most of the query's known words are in (stop words and
+    the glossary's words); Indonesian when none is known, as most of the texts are."""
+    from search.lexical import stopwords
+
+    words = TOKEN.findall(query.lower())
+    english, indonesian = _sides()
+    stop_id = frozenset(stopwords()) - _ENGLISH_WORDS  # the list has English ones too
+    stems = stem_words(words)
+    en = sum(w in _ENGLISH_WORDS or s in english for w, s in zip(words, stems, strict=True))
+    id_ = sum(w in stop_id or s in indonesian for w, s in zip(words, stems, strict=True))
+    return "en" if en > id_ else "id"

@@ -68,7 +68,7 @@ def tokenize(texts: list[str]) -> list[list[str]]:
 # (search/crosslingual.py): they count TRANSLATED_WEIGHT as much as the query's own words, which
 # say what the researcher typed.
 TRANSLATED = "\u241f"
-TRANSLATED_WEIGHT = 0.5
+TRANSLATED_WEIGHT = 1.0
 
 
 class LexicalIndex:

@@ -73,7 +73,7 @@ def search(
     concepts_of: Callable[[list[IndexedPassage]], dict[int, set[str]]] | None = None,
     study_concepts: Callable[[list[str]], dict[str, set[str]]] | None = None,
     weights: Weights = WEIGHTS,
-    bilingual: float = hybrid.BILINGUAL_WEIGHT,
+    bilingual: float | None = None,  # None: the query language's (hybrid.BILINGUAL_WEIGHTS)
     vector: np.ndarray | None = None,
     fusion: hybrid.Fusion | None = None,
 ) -> list[StudyHit]:
