@@ -87,8 +87,33 @@ def translate(query: str, limit: int = 40) -> list[str]:
 
 # Words of regency and city names that say where, not which: left out of a province's names.
 _GENERIC_PLACE_WORDS = frozenset(
-    "kabupaten kota administrasi kepulauan pulau barat timur utara selatan tengah laut darat "
-    "raya baru hulu hilir tanah sungai gunung lima puluh daya tenggara daerah istimewa".split()
+    [
+        "kabupaten",
+        "kota",
+        "administrasi",
+        "kepulauan",
+        "pulau",
+        "barat",
+        "timur",
+        "utara",
+        "selatan",
+        "tengah",
+        "laut",
+        "darat",
+        "raya",
+        "baru",
+        "hulu",
+        "hilir",
+        "tanah",
+        "sungai",
+        "gunung",
+        "lima",
+        "puluh",
+        "daya",
+        "tenggara",
+        "daerah",
+        "istimewa",
+    ]
 )
 
 
@@ -111,16 +136,58 @@ def place_terms(query: str) -> list[str]:
             if name.lower() not in lowered:
                 out.setdefault(name)
         for regency in wilayah.list_wilayah(code):
-            words = [w for w in TOKEN.findall(regency.name.lower()) if w not in _GENERIC_PLACE_WORDS]
+            words = [
+                w for w in TOKEN.findall(regency.name.lower()) if w not in _GENERIC_PLACE_WORDS
+            ]
             if words:
                 out.setdefault(" ".join(words))
     return list(out)
 
 
 _ENGLISH_WORDS = frozenset(
-    "the of and in on for to with by from an is are was were that which who whom how what "
-    "their its at as about into against after before during why where when this these those "
-    "does do not no".split()
+    [
+        "the",
+        "of",
+        "and",
+        "in",
+        "on",
+        "for",
+        "to",
+        "with",
+        "by",
+        "from",
+        "an",
+        "is",
+        "are",
+        "was",
+        "were",
+        "that",
+        "which",
+        "who",
+        "whom",
+        "how",
+        "what",
+        "their",
+        "its",
+        "at",
+        "as",
+        "about",
+        "into",
+        "against",
+        "after",
+        "before",
+        "during",
+        "why",
+        "where",
+        "when",
+        "this",
+        "these",
+        "those",
+        "does",
+        "do",
+        "not",
+        "no",
+    ]
 )
 
 
@@ -142,7 +209,7 @@ def _sides() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def language(query: str) -> str:
-    """"en" or "id": which language most of the query's known words are in (stop words and
+    """The query language, "en" or "id": which language most of the query's known words are in (stop words and
     the glossary's words); Indonesian when none is known, as most of the texts are."""
     from search.lexical import stopwords
 

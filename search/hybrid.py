@@ -16,8 +16,8 @@ import numpy as np
 
 from ingest.errors import QueryError
 from ingest.lexicon import Lexicon
-from search.engine import PassageIndex
 from search.crosslingual import language, place_terms, translate
+from search.engine import PassageIndex
 from search.index import IndexedPassage
 from search.lexical import TRANSLATED, first_stems, tokenize
 
