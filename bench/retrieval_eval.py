@@ -167,7 +167,8 @@ def sweep(
     ws: Workspace, queries: list[dict], files: dict[str, str], passages: dict, unit: str
 ) -> list[str]:
     """Weights on the tuning sets (old + tuning half): mean of MRR@10 and R@5, per language
-    too. (The bilingual query vector was swept in an earlier round: it is off.)"""
+    too. (The translation and bilingual vector weights of the quality round were swept with
+    bench/retrieval_eval_after3.txt's runs; this sweep keeps them at search/hybrid.py's.)"""
     remember_query_vectors(ws)
     lines = [f"\n## {unit} sweep on old + tuning (score = (R@5 + MRR@10) / 2)"]
     if unit == "passage":
