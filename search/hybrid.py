@@ -86,13 +86,13 @@ TRANSLATE = True
 
 def lexical_query(query: str, expansion: Expansion) -> str:
     """What BM25 is asked: the query and its concepts' labels, then after TRANSLATED the
-    query's translation, which search/lexical.py weighs less."""
+    query's translation, which search/lexical.py weighs by TRANSLATED_WEIGHT."""
     text = " ".join([query, *expansion.terms])
     return f"{text} {TRANSLATED} {' '.join(expansion.translated)}" if expansion.translated else text
 
 
 def validate(query: str) -> str:
-    cleaned = " ".join(query.split())
+    cleaned = " ".join(query.replace(TRANSLATED, " ").split())  # the mark is ours alone
     if not cleaned:
         raise QueryError("empty query: type a few words, in Indonesian or English")
     if len(cleaned) > MAX_QUERY_CHARS:

@@ -65,8 +65,9 @@ def tokenize(texts: list[str]) -> list[list[str]]:
 
 
 # A query's words after this mark are its translation into the other language
-# (search/crosslingual.py): they count TRANSLATED_WEIGHT as much as the query's own words, which
-# say what the researcher typed.
+# (search/crosslingual.py): they count TRANSLATED_WEIGHT as much as the query's own words (1.0
+# from the quality round's sweep: 0.25 and 0.5 scored lower, 1.5 and 2.0 helped English queries
+# and cost Indonesian ones; bench/retrieval_eval_after3.txt).
 TRANSLATED = "\u241f"
 TRANSLATED_WEIGHT = 1.0
 

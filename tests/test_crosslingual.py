@@ -78,3 +78,9 @@ def test_translated_words_count_less_than_the_query_own() -> None:
     finally:
         lexical.TRANSLATED_WEIGHT = old
     assert [r for r, _ in index.search(f"{TRANSLATED} anggaran", 3)] == [0]
+
+
+def test_a_query_cannot_smuggle_in_the_translation_mark() -> None:
+    from search.hybrid import validate
+
+    assert validate(f"budget {TRANSLATED} anggaran") == "budget anggaran"
