@@ -6,10 +6,13 @@ Sets (bench/gold/): `old` retrieval.json (43 queries, every earlier ranking deci
 on it), `tuning` retrieval_dev.json (q101-q120, the set weights are chosen on) and `heldout`
 retrieval_heldout.json (q121-q140: scored once, at the end, only with --heldout) and `heldout2`
 retrieval_heldout2.json (q141-q160, written before the search13 round's ranking changes and
-scored once after its last one).
+scored once after its last one; all four are spent, tuning sets from the quality round on).
 
-The corpus is corpus/ and the judged records of bench/records/ (its top level and heldout/);
-bench/records/dev*/ are extraction records nobody judged for retrieval, so they stay out.
+`--corpus judged` (default): corpus/ and bench/records' top level and heldout/, the 18 studies
+those sets were judged over. `--corpus all`: corpus/ and every record of bench/records (82
+studies), over which `tuning3` (retrieval_tuning3.json, q201-q224) and `heldout3`
+(retrieval_heldout3.json, q161-q192: written and committed before the quality round's ranking
+changes, scored once at its end, only with --heldout) are judged.
 Study relevance: a query's `studies`, or for the old set the documents of its relevant passages.
 "final" is what ships: hybrid passage search, and search/studies.py for studies.
 Metrics: R@5 (recall of the relevant items in the top 5), Hit@5 (any relevant item in the top
@@ -40,10 +43,17 @@ SETS = {
     "tuning": "retrieval_dev.json",
     "heldout": "retrieval_heldout.json",
     "heldout2": "retrieval_heldout2.json",
+    "heldout3": "retrieval_heldout3.json",
+    "tuning3": "retrieval_tuning3.json",
 }
-HELDOUT = ("heldout", "heldout2")
+HELDOUT = ("heldout", "heldout2", "heldout3")
+# tuning3 and heldout3 are judged over every record of bench/records (all subfolders, 82
+# studies); the older sets over 18 (--corpus judged): on the larger corpus their unjudged
+# relevant studies count as misses, so their figures there only compare rankings.
+NEEDS_ALL = {"tuning3", "heldout3"}
 PASSAGE_MODES = {
     "bm25": {"mode": "lexical", "expand": False},
+    "bm25 + expansion": {"mode": "lexical", "expand": True},  # SKOS labels and translation
     "dense": {"mode": "dense", "expand": False},
     "hybrid (no expansion)": {"mode": "hybrid", "expand": False},
     "hybrid": {"mode": "hybrid", "expand": True},
@@ -51,8 +61,12 @@ PASSAGE_MODES = {
 STUDY_POOL = 100  # passages a passage ranking is read to for its order of studies
 
 
-def corpus_files() -> list[Path]:
+def corpus_files(corpus: str = "judged") -> list[Path]:
+    """`judged`: corpus/, bench/records' top level and heldout/ (18 studies, what the sets up to
+    heldout2 were judged over); `all`: corpus/ and every folder of bench/records (82 studies)."""
     records = ROOT / "bench/records"
+    if corpus == "all":
+        return [ROOT / "corpus", records]
     judged = [p for p in sorted(records.iterdir()) if p.is_file()]
     return [ROOT / "corpus", *judged, records / "heldout"]
 
@@ -153,7 +167,8 @@ def sweep(
     ws: Workspace, queries: list[dict], files: dict[str, str], passages: dict, unit: str
 ) -> list[str]:
     """Weights on the tuning sets (old + tuning half): mean of MRR@10 and R@5, per language
-    too. (The bilingual query vector was swept in an earlier round: it is off.)"""
+    too. (The translation and bilingual vector weights of the quality round were swept with
+    bench/retrieval_eval_after3.txt's runs; this sweep keeps them at search/hybrid.py's.)"""
     remember_query_vectors(ws)
     lines = [f"\n## {unit} sweep on old + tuning (score = (R@5 + MRR@10) / 2)"]
     if unit == "passage":
@@ -239,24 +254,32 @@ def main() -> int:
     parser.add_argument(
         "--sweep", choices=("study", "passage"), help="weights on the tuning sets, for a unit"
     )
+    parser.add_argument(
+        "--corpus", choices=("judged", "all"), default="judged",
+        help="judged: the 18 studies the sets up to heldout2 were judged over; all: every record",
+    )  # fmt: skip
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args()
-    names = args.sets or ["old", "tuning", *(HELDOUT if args.heldout else [])]
+    tuning = ["old", "tuning", *(["tuning3"] if args.corpus == "all" else [])]
+    held = [h for h in HELDOUT if (h in NEEDS_ALL) == (args.corpus == "all")]
+    names = args.sets or [*tuning, *(held if args.heldout else [])]
     if set(HELDOUT) & set(names) and not args.heldout:
         raise SystemExit("the held-out sets are scored only with --heldout")
+    if NEEDS_ALL & set(names) and args.corpus != "all":
+        raise SystemExit(f"{', '.join(sorted(NEEDS_ALL))} is judged over --corpus all")
     lines: list[str] = []
     with (
         tempfile.TemporaryDirectory() as tmp,
         Workspace(Settings(data=args.data or Path(tmp) / "data")) as ws,
     ):
-        summary = ws.ingest_paths(corpus_files())
+        summary = ws.ingest_paths(corpus_files(args.corpus))
         files = {o.doc_id: Path(o.source).name for o in summary.outcomes if o.doc_id}
         if len(files) != len(ws.store.document_ids()):
             raise SystemExit(f"{args.data} holds other documents than the corpus: remove it")
         index = ws.index
         passages = index.passages(index.rows())
         lines.append(
-            f"# retrieval on {len(passages)} passages of {len(files)} studies; "
+            f"# retrieval on {len(passages)} passages of {len(files)} studies ({args.corpus}); "
             f"model {index.embedder.model_id}"
         )
         if args.sweep:

@@ -16,9 +16,10 @@ import numpy as np
 
 from ingest.errors import QueryError
 from ingest.lexicon import Lexicon
+from search.crosslingual import language, place_terms, translate
 from search.engine import PassageIndex
 from search.index import IndexedPassage
-from search.lexical import first_stems, tokenize
+from search.lexical import TRANSLATED, first_stems, tokenize
 
 MAX_QUERY_CHARS = 500
 RRF_K = 60
@@ -26,11 +27,13 @@ CANDIDATES = 100
 CONCEPT_BONUS = 0.5 / (RRF_K + 1)
 EXPANSION_LABELS = 6
 EXPANDED_SCHEMES = ("obstacle", "stakeholder", "theory")
-# The e5 query vector is the query's own plus this share of its expansion's (the query followed
-# by both languages' labels of the concepts it names). On the tuning set (bench/retrieval_eval.py
-# --sweep) 0.25 and 0.5 changed nothing and 1.0 cost R@5 0.017 in passage search, so it is off:
-# e5 is multilingual already, and the labels reach BM25 through the lexical expansion.
-BILINGUAL_WEIGHT = 0.0
+# The e5 query vector is the query's own plus this share (per query language) of the vector of
+# the query followed by its concepts' labels and its glossary translation (bilingual_text).
+# Earlier rounds, with the SKOS labels only, found it useless (0.25/0.5 no change, 1.0 cost
+# R@5 0.017); with the translation an English query's vector leans towards the Indonesian
+# texts it is after: chosen by the quality round's sweep (bench/retrieval_eval_after3.txt).
+BILINGUAL_WEIGHTS = {"en": 5.0, "id": 1.0}
+BILINGUAL_WEIGHT = BILINGUAL_WEIGHTS["id"]  # kept for callers that name one weight
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +73,26 @@ class Hit:
 class Expansion:
     concepts: list[str]  # concept IRIs the query names
     terms: list[str]  # their labels, added to the lexical query
+    # the query's words in the other language (search/crosslingual.py), added to the lexical
+    # query at a lower weight (search/lexical.py TRANSLATED)
+    translated: list[str] = field(default_factory=list)
+    language: str = "id"  # the query's, as search/crosslingual.py guesses it
+
+
+# The glossary translation of the query for BM25 (search/crosslingual.py); off: only the SKOS
+# labels cross the languages.
+TRANSLATE = True
+
+
+def lexical_query(query: str, expansion: Expansion) -> str:
+    """What BM25 is asked: the query and its concepts' labels, then after TRANSLATED the
+    query's translation, which search/lexical.py weighs by TRANSLATED_WEIGHT."""
+    text = " ".join([query, *expansion.terms])
+    return f"{text} {TRANSLATED} {' '.join(expansion.translated)}" if expansion.translated else text
 
 
 def validate(query: str) -> str:
-    cleaned = " ".join(query.split())
+    cleaned = " ".join(query.replace(TRANSLATED, " ").split())  # the mark is ours alone
     if not cleaned:
         raise QueryError("empty query: type a few words, in Indonesian or English")
     if len(cleaned) > MAX_QUERY_CHARS:
@@ -86,6 +105,7 @@ def expand(query: str, lexicon: Lexicon | None) -> Expansion:
         return Expansion([], [])
     concepts: list[str] = []
     terms: list[str] = []
+    translated = [*translate(query), *place_terms(query)] if TRANSLATE else []
     for scheme in EXPANDED_SCHEMES:
         for hit in lexicon.matcher(scheme).finditer(query):
             if hit.iri in concepts:
@@ -93,16 +113,29 @@ def expand(query: str, lexicon: Lexicon | None) -> Expansion:
             concepts.append(hit.iri)
             labels = sorted(lexicon.concepts[hit.iri].labels, key=len)[:EXPANSION_LABELS]
             terms.extend(label for label in labels if label.lower() not in query.lower())
-    return Expansion(concepts, terms)
+    return Expansion(concepts, terms, translated, language(query))
+
+
+BILINGUAL_TRANSLATED = True  # the bilingual text includes the glossary translation
+
+
+def bilingual_text(query: str, expansion: Expansion) -> str:
+    """The query followed by its concepts' labels and, with BILINGUAL_TRANSLATED, its
+    translation: the text of the bilingual e5 query vector."""
+    extra = expansion.translated if BILINGUAL_TRANSLATED else []
+    return " ".join([query, *expansion.terms, *extra])
 
 
 def query_vector(
-    index: PassageIndex, query: str, expansion: Expansion, bilingual: float = BILINGUAL_WEIGHT
+    index: PassageIndex, query: str, expansion: Expansion, bilingual: float | None = None
 ) -> np.ndarray:
-    """The e5 vector of the query, blended with that of the query plus its expansion."""
-    if bilingual <= 0 or not expansion.terms:
+    """The e5 vector of the query, blended with that of the query plus its expansion (at
+    `bilingual`, by default the query language's weight)."""
+    if bilingual is None:
+        bilingual = BILINGUAL_WEIGHTS.get(expansion.language, BILINGUAL_WEIGHT)
+    if bilingual <= 0 or not (expansion.terms or expansion.translated):
         return index.embedder.encode_queries([query])[0]
-    own, expanded = index.embedder.encode_queries([query, " ".join([query, *expansion.terms])])
+    own, expanded = index.embedder.encode_queries([query, bilingual_text(query, expansion)])
     vector = own + bilingual * expanded
     return vector / max(float(np.linalg.norm(vector)), 1e-12)
 
@@ -117,7 +150,7 @@ def search(
     concepts_of: Callable[[list[IndexedPassage]], dict[int, set[str]]] | None = None,
     mode: str = "hybrid",
     vector: np.ndarray | None = None,
-    bilingual: float = BILINGUAL_WEIGHT,
+    bilingual: float | None = None,
     highlights: bool = True,
     expansion: Expansion | None = None,
     fusion: Fusion | None = None,
@@ -131,7 +164,7 @@ def search(
     if allowed_docs is not None and not allowed_docs:
         return []
     if expansion is None or mode != "hybrid":
-        expansion = expand(query, lexicon) if mode == "hybrid" else Expansion([], [])
+        expansion = expand(query, lexicon) if mode in ("hybrid", "lexical") else Expansion([], [])
     allowed_rows = index.doc_rows(allowed_docs) if allowed_docs is not None else None
     if allowed_rows is not None and not allowed_rows:
         return []
@@ -144,7 +177,7 @@ def search(
             vector = query_vector(index, query, expansion, bilingual)
         dense = index.dense_search(vector, pool, allowed_rows)
     if mode in ("hybrid", "lexical"):
-        lexical = index.lexical_search(" ".join([query, *expansion.terms]), pool, allowed_rows)
+        lexical = index.lexical_search(lexical_query(query, expansion), pool, allowed_rows)
 
     scores: dict[int, Hit] = {}
     passages = index.passages(sorted({r for r, _ in dense} | {r for r, _ in lexical}))
@@ -182,7 +215,7 @@ def search(
 
 
 def query_stems(query: str, expansion: Expansion) -> set[str]:
-    return set(tokenize([" ".join([query, *expansion.terms])])[0])
+    return set(tokenize([" ".join([query, *expansion.terms, *expansion.translated])])[0])
 
 
 _WORD = re.compile(r"\w[\w-]*", re.UNICODE)

@@ -34,7 +34,7 @@ def stem_words(words: list[str]) -> list[str]:
     return english.stemWords(indonesian.stemWords(words))
 
 
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's own pattern
+TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's own pattern
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +47,7 @@ def first_stems(words: list[str]) -> list[str | None]:
     (None: none), without bm25s's per-call set-up: highlighting calls this for every hit."""
     stop = _stopword_set()
     firsts = [
-        next((t for t in _TOKEN.findall(word.lower()) if t not in stop), None) for word in words
+        next((t for t in TOKEN.findall(word.lower()) if t not in stop), None) for word in words
     ]
     stems = iter(stem_words([f for f in firsts if f is not None]))
     return [next(stems) if f is not None else None for f in firsts]
@@ -62,6 +62,14 @@ def tokenize(texts: list[str]) -> list[list[str]]:
         show_progress=False,
     )
     return [list(t) for t in tokens]
+
+
+# A query's words after this mark are its translation into the other language
+# (search/crosslingual.py): they count TRANSLATED_WEIGHT as much as the query's own words (1.0
+# from the quality round's sweep: 0.25 and 0.5 scored lower, 1.5 and 2.0 helped English queries
+# and cost Indonesian ones; bench/retrieval_eval_after3.txt).
+TRANSLATED = "\u241f"
+TRANSLATED_WEIGHT = 1.0
 
 
 class LexicalIndex:
@@ -88,10 +96,14 @@ class LexicalIndex:
         whole collection, so a filter does not change a passage's score)."""
         if self._bm25 is None or not len(self._rows):
             return []
-        tokens = tokenize([query])[0]
-        if not tokens:
+        own, _, translated = query.partition(TRANSLATED)
+        scores = self._scores(own)
+        extra = self._scores(translated) if TRANSLATED_WEIGHT > 0 else None
+        if extra is not None:
+            extra = extra * TRANSLATED_WEIGHT
+            scores = extra if scores is None else scores + extra
+        if scores is None:
             return []
-        scores = self._bm25.get_scores(tokens)
         if allowed is not None:
             mask = np.isin(self._rows, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
             scores = np.where(mask, scores, 0.0)
@@ -99,6 +111,11 @@ class LexicalIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
         return [(int(self._rows[i]), float(scores[i])) for i in top if scores[i] > 0]
+
+    def _scores(self, text: str) -> np.ndarray | None:
+        assert self._bm25 is not None
+        tokens = tokenize([text])[0]
+        return self._bm25.get_scores(tokens) if tokens else None
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

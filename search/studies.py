@@ -73,7 +73,7 @@ def search(
     concepts_of: Callable[[list[IndexedPassage]], dict[int, set[str]]] | None = None,
     study_concepts: Callable[[list[str]], dict[str, set[str]]] | None = None,
     weights: Weights = WEIGHTS,
-    bilingual: float = hybrid.BILINGUAL_WEIGHT,
+    bilingual: float | None = None,  # None: the query language's (hybrid.BILINGUAL_WEIGHTS)
     vector: np.ndarray | None = None,
     fusion: hybrid.Fusion | None = None,
 ) -> list[StudyHit]:
@@ -113,8 +113,9 @@ def search(
                 study.score += weight / (RRF_K + rank)
 
     if weights.study_bm25 > 0:
-        lexical_query = " ".join([query, *expansion.terms])
-        by_words = index.study_lexical_search(lexical_query, STUDY_POOL, allowed_docs)
+        by_words = index.study_lexical_search(
+            hybrid.lexical_query(query, expansion), STUDY_POOL, allowed_docs
+        )
         for rank, (doc_id, _) in enumerate(by_words, start=1):
             study = studies.setdefault(doc_id, StudyHit(doc_id, 0.0))
             study.score += weights.study_bm25 / (RRF_K + rank)
