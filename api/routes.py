@@ -22,7 +22,7 @@ from kg.documents import DocumentNotFound, document_json
 from kg.lookup import Filters, documents_matching, documents_meta
 from kg.shape import PLACE_CODE_PATTERN
 from kg.store import graph_bytes
-from kg.summary import DEFAULT_LIMIT, MAX_LIMIT
+from kg.summary import DEFAULT_LIMIT, MATRIX_LIMIT, MAX_LIMIT
 from search.hybrid import MAX_QUERY_CHARS, QueryError
 
 DocId = Annotated[str, Path(pattern=r"^[0-9a-f]{8,64}$", description="Document id.")]
@@ -281,8 +281,9 @@ LimitParam = Annotated[
     Query(
         ge=1,
         le=MAX_LIMIT,
-        description="Studies listed per obstacle (recurring) or per cell (matrix); the counts "
-        "are always whole and `documents_left_out` says how many were not listed.",
+        description="Studies listed per obstacle (recurring, default 20) or document ids per "
+        "cell (matrix, default 5); the counts are always whole and `documents_left_out` says "
+        "how many were not listed.",
     ),
 ]
 
@@ -313,7 +314,7 @@ def matrix(
     level: LevelParam = "regency",
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,
     min_confidence: MinConfidenceParam = None,
-    limit: LimitParam = DEFAULT_LIMIT,
+    limit: LimitParam = MATRIX_LIMIT,
 ) -> Any:
     table = workspace.obstacle_matrix(level, min_confidence, limit)
     wants_csv = format == "csv" or (

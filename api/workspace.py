@@ -141,7 +141,7 @@ class Workspace:
         self,
         level: policy.Level,
         min_confidence: float | None = None,
-        limit: int = obstacle_summary.DEFAULT_LIMIT,
+        limit: int = obstacle_summary.MATRIX_LIMIT,
     ) -> dict[str, Any]:
         """Obstacle x area study counts at `level` (kg.summary)."""
         floor = self.floor(min_confidence)

@@ -19,8 +19,8 @@ may write to it, so its summary is rebuilt for every answer (correct, as slow as
 
 from __future__ import annotations
 
-import heapq
 import threading
+from bisect import bisect_left, insort
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -50,7 +50,8 @@ from kg.store import GraphStore
 Level = Literal["regency", "province"]
 LEVELS: dict[Level, set[str]] = {"regency": {"regency", "city"}, "province": {"province"}}
 
-DEFAULT_LIMIT = 20  # studies listed per category (recurring) or per cell (matrix)
+DEFAULT_LIMIT = 20  # studies listed per obstacle (recurring)
+MATRIX_LIMIT = 5  # document ids per cell (matrix): 20,000 cells at 100,000 studies
 MAX_LIMIT = 1000
 
 
@@ -59,7 +60,7 @@ class Place:
     code: str
     name: str
     level: str
-    areas: dict[str, tuple[tuple[str, str], ...]]  # level -> (code, name) of its areas there
+    areas: dict[Level, tuple[tuple[str, str], ...]]  # level -> (code, name) of its areas there
 
 
 @dataclass(slots=True)
@@ -70,6 +71,88 @@ class Study:
     places: tuple[str, ...]  # studied place IRIs, curations applied
     # obstacle IRI -> (best extracted confidence, or None when never doubtful; first target)
     obstacles: dict[str, tuple[float | None, str | None]] = field(default_factory=dict)
+
+
+def passes(confidence: float | None, floor: float) -> bool:
+    return confidence is None or confidence >= floor
+
+
+class Category:
+    """One obstacle at one level: its studies with their confidence and area codes, kept
+    sorted as the answers list them and counted by confidence and area, so an answer costs
+    the number of areas and the studies it lists, not every (study, area) row."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, tuple[float | None, tuple[str, ...], str]] = {}  # conf, codes, id
+        self.order: list[tuple[str, str, str]] = []  # (first area code, doc id, doc IRI)
+        self.sizes: dict[float | None, int] = defaultdict(int)  # confidence -> studies
+        self.areas: dict[float | None, dict[str, int]] = defaultdict(dict)  # conf -> code -> n
+        self.cells: dict[str, list[tuple[str, str]]] = defaultdict(list)  # code -> (id, IRI)
+        self.cell_sizes: dict[str, dict[float | None, int]] = defaultdict(dict)
+
+    def add(self, doc: str, doc_id: str, confidence: float | None, codes: tuple[str, ...],
+            bulk: bool = False) -> None:  # fmt: skip
+        self.docs[doc] = (confidence, codes, doc_id)
+        put = list.append if bulk else insort
+        put(self.order, (codes[0], doc_id, doc))
+        self.sizes[confidence] += 1
+        for code in codes:
+            found = self.areas[confidence]
+            found[code] = found.get(code, 0) + 1
+            put(self.cells[code], (doc_id, doc))
+            sizes = self.cell_sizes[code]
+            sizes[confidence] = sizes.get(confidence, 0) + 1
+
+    def sort(self) -> None:  # after bulk adds
+        self.order.sort()
+        for cell in self.cells.values():
+            cell.sort()
+
+    def remove(self, doc: str) -> None:
+        found = self.docs.pop(doc, None)
+        if found is None:
+            return
+        confidence, codes, doc_id = found
+        _discard(self.order, (codes[0], doc_id, doc))
+        self.sizes[confidence] -= 1
+        for code in codes:
+            areas = self.areas[confidence]
+            areas[code] -= 1
+            if not areas[code]:
+                del areas[code]
+            _discard(self.cells[code], (doc_id, doc))
+            sizes = self.cell_sizes[code]
+            sizes[confidence] -= 1
+            if not sizes[confidence]:
+                del sizes[confidence]
+            if not sizes:
+                del self.cell_sizes[code], self.cells[code]
+
+    def count(self, floor: float) -> int:
+        return sum(n for c, n in self.sizes.items() if passes(c, floor))
+
+    def codes(self, floor: float) -> set[str]:
+        return {code for c, found in self.areas.items() if passes(c, floor) for code in found}
+
+    def first(self, floor: float, limit: int, cell: str | None = None) -> list[str]:
+        """The first `limit` doc IRIs not below `floor`, in answer order (or a cell's)."""
+        items = self.order if cell is None else self.cells.get(cell, [])
+        sizes = self.sizes if cell is None else self.cell_sizes.get(cell, {})
+        if all(passes(c, floor) for c in sizes):  # none doubtful: no need to look at each
+            return [item[-1] for item in items[:limit]]
+        out: list[str] = []
+        for item in items:
+            if len(out) >= limit:
+                break
+            if passes(self.docs[item[-1]][0], floor):
+                out.append(item[-1])
+        return out
+
+
+def _discard(items: list, item: tuple) -> None:
+    at = bisect_left(items, item)
+    if at < len(items) and items[at] == item:
+        del items[at]
 
 
 # The same as kg.policy's whole-graph queries, for one document (bound as ?doc).
@@ -129,10 +212,8 @@ class ObstacleSummary:
         self.studies: dict[str, Study] = {}  # doc IRI -> study
         self.places: dict[str, Place] = {}  # place IRI -> place
         self.labels: dict[str, str] = {}
-        # level -> obstacle IRI -> doc IRI -> (confidence, area codes)
-        self.index: dict[str, dict[str, dict[str, tuple[float | None, tuple[str, ...]]]]] = {
-            level: defaultdict(dict) for level in LEVELS
-        }
+        self.index: dict[str, dict[str, Category]] = {level: {} for level in LEVELS}
+        self._bulk = False
         self.by_place: dict[str, set[str]] = defaultdict(set)  # place IRI -> doc IRIs
         self.stamp: int | None = None  # the store generation reflected
         self.stale = True
@@ -172,10 +253,15 @@ class ObstacleSummary:
             mentions: dict[str, list[Mention]] = defaultdict(list)
             for doc, concept, method, stated, target in obstacle_mentions(store):
                 mentions[doc].append((concept, method, stated, target))
+            self._bulk = True  # appended, then sorted once
             for doc, (doc_id, title) in titles.items():
                 year = _year(years.get(doc))
                 self._put(doc, doc_id, title, year, links.get(doc, []), mentions.get(doc, []),
                           confirmed.get(doc, set()))  # fmt: skip
+            self._bulk = False
+            for by_category in self.index.values():
+                for category in by_category.values():
+                    category.sort()
             self.stamp, self.stale = generation, False
 
     def refresh(self, store: GraphStore, doc_ids: list[str]) -> None:
@@ -299,7 +385,9 @@ class ObstacleSummary:
             codes = self._codes(study, level)
             if codes:
                 for concept, (confidence, _) in study.obstacles.items():
-                    self.index[level][concept][doc] = (confidence, codes)
+                    if concept not in self.index[level]:
+                        self.index[level][concept] = Category()
+                    self.index[level][concept].add(doc, doc_id, confidence, codes, self._bulk)
 
     def _drop(self, doc: str) -> None:
         study = self.studies.pop(doc, None)
@@ -309,26 +397,27 @@ class ObstacleSummary:
             self.by_place[place].discard(doc)
         for level in LEVELS:
             for concept in study.obstacles:
-                self.index[level].get(concept, {}).pop(doc, None)
+                if concept in self.index[level]:
+                    self.index[level][concept].remove(doc)
 
-    def _codes(self, study: Study, level: str) -> tuple[str, ...]:
+    def _codes(self, study: Study, level: Level) -> tuple[str, ...]:
         return tuple(sorted({
             code for p in study.places if p in self.places
             for code, _ in self.places[p].areas[level]
         }))  # fmt: skip
 
-    def area_names(self, level: str) -> dict[str, str]:
+    def area_names(self, level: Level) -> dict[str, str]:
         return {code: name for place in self.places.values() for code, name in place.areas[level]}
 
     # --- reading ---------------------------------------------------------------------
     def kept(self, level: str, min_confidence: float) -> dict[str, dict[str, tuple[str, ...]]]:
         """obstacle IRI -> doc IRI -> area codes, leaving out doubtful mentions."""
         out = {}
-        for concept, docs in self.index[level].items():
+        for concept, category in self.index[level].items():
             found = {
                 doc: codes
-                for doc, (confidence, codes) in docs.items()
-                if confidence is None or confidence >= min_confidence
+                for doc, (confidence, codes, _) in category.docs.items()
+                if passes(confidence, min_confidence)
             }
             if found:
                 out[concept] = found
@@ -407,20 +496,20 @@ def recurring(
     the order it lists them: by their first area's code, then id); the counts stay whole and
     `documents_left_out` says how many were not listed."""
     names = summary.area_names(level)
-    out = []
+    out: list[dict[str, Any]] = []
     listed: dict[str, list[str]] = {}
-    for concept, docs in summary.kept(level, min_confidence).items():
-        codes = {code for found in docs.values() for code in found}
-        if len(codes) < min_places:
+    for concept, category in summary.index[level].items():
+        codes = category.codes(min_confidence)
+        if len(codes) < max(min_places, 1):
             continue
-        studies = summary.studies
-        listed[concept] = heapq.nsmallest(limit, docs, key=lambda d: (docs[d][0], studies[d].id))
+        count = category.count(min_confidence)
+        listed[concept] = category.first(min_confidence, limit)
         out.append({
             "category": category_of(concept), "label": summary.labels.get(concept),
-            "level": level, "place_count": len(codes), "document_count": len(docs),
+            "level": level, "place_count": len(codes), "document_count": count,
             "places": [{"code": c, "name": names[c]} for c in sorted(codes)],
-            "documents": [], "documents_left_out": len(docs) - len(listed[concept]),
-            "_concept": concept, "_docs": docs,
+            "documents": [], "documents_left_out": count - len(listed[concept]),
+            "_concept": concept, "_docs": category.docs,
         })  # fmt: skip
     quotes = summary.quotes(store, {(d, c) for c, docs in listed.items() for d in docs})
     for entry in out:
@@ -429,41 +518,54 @@ def recurring(
             study = summary.studies[doc]
             entry["documents"].append({
                 "id": study.id, "title": study.title,
-                **_quoted(*quotes.get((doc, concept), ("", None))), "places": list(docs[doc]),
+                **_quoted(*quotes.get((doc, concept), ("", None))), "places": list(docs[doc][1]),
             })  # fmt: skip
     return sorted(out, key=lambda e: (-e["place_count"], -e["document_count"], e["category"]))
 
 
 def matrix(
-    summary: ObstacleSummary, level: Level, min_confidence: float = 0.0, limit: int = DEFAULT_LIMIT
+    summary: ObstacleSummary, level: Level, min_confidence: float = 0.0, limit: int = MATRIX_LIMIT
 ) -> dict[str, Any]:
     """kg.policy.obstacle_matrix, with at most `limit` document ids per cell (the first by
     id); `studies` stays the whole count and `documents_left_out` the rest."""
     names = summary.area_names(level)
-    cells: dict[tuple[str, str], list[str]] = defaultdict(list)
+    cells: list[dict[str, Any]] = []
     categories: dict[str, str | None] = {}
-    for concept, docs in summary.kept(level, min_confidence).items():
-        category = category_of(concept)
-        categories[category] = summary.labels.get(concept)
-        for doc, codes in docs.items():
-            doc_id = summary.studies[doc].id
-            for code in codes:
-                cells[(category, code)].append(doc_id)
-    places = sorted({code for _, code in cells})
+    floor = min_confidence
+    # One pass in answer order; the loop is written out as it runs 20,000 times at 100,000.
+    for concept in sorted(summary.index[level], key=category_of):
+        category, name = summary.index[level][concept], category_of(concept)
+        docs = category.docs
+        for code in sorted(category.cell_sizes):
+            count, clean = 0, True
+            for confidence, n in category.cell_sizes[code].items():
+                if confidence is None or confidence >= floor:
+                    count += n
+                else:
+                    clean = False
+            if not count:
+                continue
+            categories[name] = summary.labels.get(concept)
+            items = category.cells[code]
+            if clean:
+                ids = [item[0] for item in items[:limit]]
+            else:
+                ids = []
+                for doc_id, doc in items:
+                    if len(ids) >= limit:
+                        break
+                    confidence = docs[doc][0]
+                    if confidence is None or confidence >= floor:
+                        ids.append(doc_id)
+            cells.append({
+                "category": name, "place": code, "studies": count, "documents": ids,
+                "documents_left_out": count - len(ids),
+            })  # fmt: skip
     return {
         "level": level,
         "categories": [{"id": c, "label": label} for c, label in sorted(categories.items())],
-        "places": [{"code": c, "name": names[c]} for c in places],
-        "cells": [
-            {
-                "category": c,
-                "place": p,
-                "studies": len(docs),
-                "documents": sorted(docs) if len(docs) <= limit else heapq.nsmallest(limit, docs),
-                "documents_left_out": max(0, len(docs) - limit),
-            }
-            for (c, p), docs in sorted(cells.items())
-        ],
+        "places": [{"code": c, "name": names[c]} for c in sorted({c["place"] for c in cells})],
+        "cells": cells,
     }
 
 
@@ -493,6 +595,6 @@ def place_studies(
             })  # fmt: skip
             found["studies"].update(summary.studies[d].id for d in docs)
     ordered = sorted(studies.values(), key=lambda s: (-(s["year"] or 0), s["id"]))
-    for study in ordered:
-        study["places"] = sorted(study["places"])
+    for entry in ordered:
+        entry["places"] = sorted(entry["places"])
     return ordered, [{**p, "studies": len(p["studies"])} for _, p in sorted(inside.items())]

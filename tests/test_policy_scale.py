@@ -31,7 +31,21 @@ def _from_scratch(workspace: Workspace) -> obstacle_summary.ObstacleSummary:
 def _facts(s: obstacle_summary.ObstacleSummary) -> dict[str, Any]:
     return {
         "studies": s.studies,
-        "index": {lvl: {c: d for c, d in by.items() if d} for lvl, by in s.index.items()},
+        "index": {
+            level: {
+                concept: (
+                    c.docs,
+                    c.order,
+                    {k: n for k, n in c.sizes.items() if n},
+                    {k: a for k, a in c.areas.items() if a},
+                    dict(c.cells),
+                    dict(c.cell_sizes),
+                )
+                for concept, c in by.items()
+                if c.docs
+            }
+            for level, by in s.index.items()
+        },
         "by_place": {p: d for p, d in s.by_place.items() if d},
         "labels": s.labels,
     }
