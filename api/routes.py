@@ -15,13 +15,14 @@ from starlette.concurrency import run_in_threadpool
 from api.dependencies import SettingsDep, WorkspaceDep, require_writer
 from api.settings import Settings
 from api.sparql import GRAPH_TYPES, negotiate
-from api.workspace import RECORD_SUFFIXES, Workspace
+from api.workspace import PLACE_LIMIT, RECORD_SUFFIXES, Workspace
 from ingest.pdf import looks_like_pdf
 from kg import policy
 from kg.documents import DocumentNotFound, document_json
 from kg.lookup import Filters, documents_matching, documents_meta
 from kg.shape import PLACE_CODE_PATTERN
 from kg.store import graph_bytes
+from kg.summary import DEFAULT_LIMIT, MATRIX_LIMIT, MAX_LIMIT
 from search.hybrid import MAX_QUERY_CHARS, QueryError
 
 DocId = Annotated[str, Path(pattern=r"^[0-9a-f]{8,64}$", description="Document id.")]
@@ -275,18 +276,30 @@ MinConfidenceParam = Annotated[
 ]
 
 
+LimitParam = Annotated[
+    int,
+    Query(
+        ge=1,
+        le=MAX_LIMIT,
+        description="Studies listed per obstacle (recurring, default 20) or document ids per "
+        "cell (matrix, default 5); the counts are always whole and `documents_left_out` says "
+        "how many were not listed.",
+    ),
+]
+
+
 @policy_router.get("/obstacles/recurring", summary="Which obstacles recur across districts")
 def recurring(
     workspace: WorkspaceDep,
     level: LevelParam = "regency",
     min_places: Annotated[int, Query(ge=1, le=1000)] = 2,
     min_confidence: MinConfidenceParam = None,
+    limit: LimitParam = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    rows = workspace.obstacle_rows(level, min_confidence)
-    found = policy.recurring_obstacles(rows, level, min_places)
-    floor = workspace.settings.min_confidence if min_confidence is None else min_confidence
+    found = workspace.recurring(level, min_places, min_confidence, limit)
     return {
-        "level": level, "min_places": min_places, "min_confidence": floor, "obstacles": found
+        "level": level, "min_places": min_places, "min_confidence": workspace.floor(min_confidence),
+        "limit": limit, "obstacles": found,
     }  # fmt: skip
 
 
@@ -301,8 +314,9 @@ def matrix(
     level: LevelParam = "regency",
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,
     min_confidence: MinConfidenceParam = None,
+    limit: LimitParam = MATRIX_LIMIT,
 ) -> Any:
-    table = policy.obstacle_matrix(workspace.obstacle_rows(level, min_confidence), level)
+    table = workspace.obstacle_matrix(level, min_confidence, limit)
     wants_csv = format == "csv" or (
         format is None and "text/csv" in request.headers.get("accept", "")
     )
@@ -313,9 +327,19 @@ def matrix(
 
 @policy_router.get("/places/{code}", summary="A province or regency: its studies and places")
 def place(
-    workspace: WorkspaceDep, code: Annotated[str, Path(pattern=PLACE_CODE_PATTERN)]
+    workspace: WorkspaceDep,
+    code: Annotated[str, Path(pattern=PLACE_CODE_PATTERN)],
+    limit: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=MAX_LIMIT,
+            description="Studies listed, newest first; `study_count` "
+            "counts all and `studies_left_out` the rest.",
+        ),
+    ] = PLACE_LIMIT,
 ) -> dict[str, Any]:
-    found = workspace.cached(("place", code), lambda: policy.place_overview(workspace.store, code))
+    found = workspace.place_overview(code, limit)
     if found is None:
         raise HTTPException(404, f"no study names the place {code}")
     return found

@@ -20,6 +20,7 @@ from ingest.lexicon import Lexicon
 from ingest.model import Document
 from ingest.pipeline import RECORD_SUFFIXES
 from kg import policy
+from kg import summary as obstacle_summary
 from kg.answers import AnswerCache
 from kg.ingestion import (
     INGESTIBLE_SUFFIXES,
@@ -52,6 +53,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+PLACE_LIMIT = 100  # studies listed on a place page (a query parameter, up to MAX_LIMIT)
 
 
 class Workspace:
@@ -83,6 +85,8 @@ class Workspace:
             self.store, self.lexicon, self.searching, read_limits, self.background.closing
         )
         self.answers = AnswerCache(self.store)
+        # What the policy answers need of each study, refreshed by every write below.
+        self.summary = obstacle_summary.ObstacleSummary()
         self._sparql: SparqlRunner | None = None
 
     @property
@@ -116,11 +120,61 @@ class Workspace:
         """Every (obstacle, studied area, study, quote) at `level`: the one costly query behind
         the recurring obstacles, the matrix and the heat map (a second at 1,000 studies).
         Mentions below `min_confidence` (default: the setting) are left out."""
-        floor = self.settings.min_confidence if min_confidence is None else min_confidence
+        floor = self.floor(min_confidence)
         return self.cached(
             ("obstacle-rows", level, floor),
-            lambda: policy.obstacle_rows(self.store, level, floor),
+            lambda: self.summarised(lambda s: obstacle_summary.rows(s, self.store, level, floor)),
         )
+
+    def recurring(
+        self, level: policy.Level, min_places: int, min_confidence: float | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """The obstacles reported in at least `min_places` areas of `level` (kg.summary)."""
+        floor = self.floor(min_confidence)
+        return self.cached(
+            ("recurring", level, min_places, floor, limit),
+            lambda: self.summarised(lambda s: obstacle_summary.recurring(
+                s, self.store, level, min_places, floor, limit)),
+        )  # fmt: skip
+
+    def obstacle_matrix(
+        self,
+        level: policy.Level,
+        min_confidence: float | None = None,
+        limit: int = obstacle_summary.MATRIX_LIMIT,
+    ) -> dict[str, Any]:
+        """Obstacle x area study counts at `level` (kg.summary)."""
+        floor = self.floor(min_confidence)
+        return self.cached(
+            ("matrix", level, floor, limit),
+            lambda: self.summarised(lambda s: obstacle_summary.matrix(s, level, floor, limit)),
+        )
+
+    def place_overview(self, code: str, limit: int = PLACE_LIMIT) -> dict[str, Any] | None:
+        """A place with the first `limit` studies about it, newest first (kg.policy)."""
+
+        def answer() -> dict[str, Any] | None:
+            studies, inside = self.summarised(lambda s: obstacle_summary.place_studies(s, code))
+            return policy.place_page(self.store, code, studies, inside, limit)
+
+        return self.cached(("place", code, limit), answer)
+
+    def floor(self, min_confidence: float | None) -> float:
+        return self.settings.min_confidence if min_confidence is None else min_confidence
+
+    def summarised(self, answer: Callable[[obstacle_summary.ObstacleSummary], T]) -> T:
+        """`answer(summary)` over the obstacle summary (kg.summary), rebuilt first when stale;
+        the lock keeps a write's refresh from changing it underneath."""
+        with self.summary.lock:
+            return answer(self.summary.current(self.store))
+
+    def _wrote(self, outcomes: Iterable[Outcome]) -> None:
+        """After writes: the studies they touched again in the summary."""
+        self._touched([i for o in outcomes for i in (o.doc_id, *o.replaced) if i])
+
+    def _touched(self, doc_ids: list[str]) -> None:
+        with self.write_lock:
+            self.summary.refresh(self.store, doc_ids)
 
     # --- search (search.service) -------------------------------------------------------
     @property
@@ -141,7 +195,9 @@ class Workspace:
         return self.searching._index_lock  # tests hold it to stand for a slow repair
 
     def resync(self) -> tuple[int, int]:
-        """Bring the index in line with the store after a change made outside ingest/delete."""
+        """Bring the index in line with the store after a change made outside ingest/delete
+        (a SPARQL Update): the obstacle summary cannot tell what changed, so it is rebuilt."""
+        self.summary.invalidate()
         return self.searching.resync()
 
     def reindex(self) -> dict[str, object]:
@@ -169,10 +225,11 @@ class Workspace:
         BM25). Run after start-up and after each write."""
         closing = self.background.closing
         with contextlib.suppress(Exception):  # a cache filler must never take the server down
+            self.summarised(lambda s: None)  # the obstacle summary, built when stale
             for level in ("regency", "province"):
                 if closing.is_set():
                     return
-                self.obstacle_rows(level)
+                self.obstacle_matrix(level)
             if not closing.is_set():
                 self.search_studies("perlindungan anak", 1)
 
@@ -203,9 +260,11 @@ class Workspace:
         replace_same_name: bool = False,
     ) -> Outcome:
         """Ingest one file's content; never raises for bad input, says why instead."""
-        return self.ingestion.ingest_bytes(
+        outcome = self.ingestion.ingest_bytes(
             data, filename, replace=replace, replace_same_name=replace_same_name
         )
+        self._wrote([outcome])
+        return outcome
 
     @property
     def parser(self) -> WorkerPool:
@@ -224,21 +283,34 @@ class Workspace:
         workers: int = 1,
     ) -> BatchSummary:
         """Files and folders in; `workers` > 1 reads that many at once and embeds in batches."""
-        return self.ingestion.ingest_paths(
-            paths, progress, replace_changed=replace_changed, workers=workers
+
+        def wrote(outcome: Outcome) -> None:
+            self._wrote([outcome])
+            if progress is not None:
+                progress(outcome)
+
+        done = self.ingestion.ingest_paths(
+            paths, wrote, replace_changed=replace_changed, workers=workers
         )
+        self._wrote(done.outcomes)
+        return done
 
     def ingest_file(self, path: Path, *, replace_changed: bool = False) -> Outcome:
-        return self.ingestion.ingest_file(path, replace_changed=replace_changed)
+        outcome = self.ingestion.ingest_file(path, replace_changed=replace_changed)
+        self._wrote([outcome])
+        return outcome
 
     def curated(self, doc_id: str) -> None:
         """After a curation of `doc_id` (kg.curation, a store write that bumped the generation,
         so cached answers and SPARQL snapshots renew): forget what its passages carry, warm."""
+        self._touched([doc_id])
         self.searching.concepts_changed(doc_id)
         self.warm_in_background()
 
     def delete(self, doc_id: str) -> bool:
-        return self.ingestion.delete(doc_id)
+        deleted = self.ingestion.delete(doc_id)
+        self._touched([doc_id])
+        return deleted
 
     def close(self) -> None:
         """Stop and wait for background work, then release the store, index and workers."""

@@ -485,6 +485,33 @@ def place_overview(store: GraphStore, code: str) -> dict[str, Any] | None:
     }  # fmt: skip
 
 
+def place_page(
+    store: GraphStore,
+    code: str,
+    studies: list[dict[str, Any]],
+    inside: list[dict[str, Any]],
+    limit: int,
+) -> dict[str, Any] | None:
+    """`place_overview` from the studies about the place (kg.summary.place_studies, newest
+    first): the first `limit` of them with their concepts, the count of all and of those
+    left out."""
+    found = store.select(_PLACE, code=ox.Literal(code))
+    if not found:
+        return None
+    row = found[0]
+    listed = [dict(s) for s in studies[:limit]]
+    every = documents_concepts(store, [s["id"] for s in listed])
+    for study in listed:
+        concepts = every.get(study["id"], {})
+        concepts.pop("places", None)  # the codes say where, with the region names
+        study.update(concepts)
+    return {
+        "code": _value(row, "code"), "name": _value(row, "name"), "level": _value(row, "level"),
+        "studies": listed, "places": inside, "study_count": len(studies),
+        "studies_left_out": len(studies) - len(listed),
+    }  # fmt: skip
+
+
 def concept_usage(store: GraphStore, scheme: str | None = None) -> list[dict[str, Any]]:
     """SKOS concepts with the number of studies that use each; `scheme` is e.g. Obstacle."""
     out = []

@@ -344,24 +344,23 @@ def test_policy_answers_follow_every_write(writable: TestClient) -> None:
     assert writable.get("/places/32").json()["studies"] == []
 
 
-def test_warming_computes_the_obstacle_rows_once_per_write(
+def test_warming_builds_the_obstacle_summary_once_and_writes_refresh_it(
     workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kg import policy
+    from kg.summary import ObstacleSummary
 
     workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt")
-    computed: list[str] = []
-    real = policy.obstacle_rows
+    rebuilt: list[int] = []
+    real = ObstacleSummary.rebuild
 
-    def counted(store, level, min_confidence=0.0):
-        computed.append(level)
-        return real(store, level, min_confidence)
+    def counted(self: ObstacleSummary, store) -> None:
+        rebuilt.append(1)
+        real(self, store)
 
-    monkeypatch.setattr(policy, "obstacle_rows", counted)
+    monkeypatch.setattr(ObstacleSummary, "rebuild", counted)
     workspace.warm()
-    assert sorted(computed) == ["province", "regency"]
+    assert len(rebuilt) == 1
     assert {r["code"] for r in workspace.obstacle_rows("regency")} == {"32.05"}
-    assert len(computed) == 2  # served from what warming computed
     workspace.ingest_bytes(ENGLISH_RECORD.encode(), "makassar.md")
     assert {r["code"] for r in workspace.obstacle_rows("regency")} == {"32.05", "73.71"}
-    assert len(computed) == 3
+    assert len(rebuilt) == 1  # the write refreshed the two studies' facts; nothing rebuilt

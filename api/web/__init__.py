@@ -168,8 +168,8 @@ def study_graph(request: Request, workspace: WorkspaceDep, doc_id: str, extensio
 @web_router.get("/obstacles", response_class=HTMLResponse)
 def obstacles_page(request: Request, workspace: WorkspaceDep) -> HTMLResponse:
     level = _level(request.query_params.get("level"))
-    # The same cached rows as GET /obstacles/matrix: queried once per write.
-    matrix = policy.obstacle_matrix(workspace.obstacle_rows(level), level)
+    # The same cached answer as GET /obstacles/matrix (kg.summary).
+    matrix = workspace.obstacle_matrix(level)
     return render(
         request, "obstacles.html", title="Obstacles across districts", level=level,
         heat=views.heat_map(matrix),
