@@ -222,7 +222,8 @@ class Workspace:
     def warm(self) -> None:
         """Compute what the first visitors would wait for: the obstacle rows at both levels
         and the lexical indexes (a first study search builds the passages' and the studies'
-        BM25). Run after start-up and after each write."""
+        BM25; an English query naming a province also loads the glossary and the gazetteer the
+        cross-lingual expansion reads, ~1.3 s). Run after start-up and after each write."""
         closing = self.background.closing
         with contextlib.suppress(Exception):  # a cache filler must never take the server down
             self.summarised(lambda s: None)  # the obstacle summary, built when stale
@@ -231,7 +232,7 @@ class Workspace:
                     return
                 self.obstacle_matrix(level)
             if not closing.is_set():
-                self.search_studies("perlindungan anak", 1)
+                self.search_studies("child protection in West Java", 1)
 
     def open_in_background(self) -> None:
         """Load the model, repair the index and warm the caches on a thread, so that a server
