@@ -103,6 +103,10 @@ class SearchIndex:
         self._doc_vectors: tuple[list[str], np.ndarray] | None = None
         self._study_vectors: tuple[list[str], np.ndarray] | None = None
         self._study_lexical: tuple[list[str], LexicalIndex] | None = None
+        self._study_positions: dict[str, int] | None = None  # doc id -> row of the study BM25
+        # Each document's passage rows, read once and then kept up to date by add and remove:
+        # a filter allowing a tenth of 10k studies took 25 ms a search in SQLite.
+        self._rows_by_doc: dict[str, list[int]] | None = None
         self._check_model()
         self._load_derived()
 
@@ -210,6 +214,8 @@ class SearchIndex:
                         ),
                     )
                     rows.append(cursor.lastrowid)
+            if self._rows_by_doc is not None and rows:
+                self._rows_by_doc[doc_id] = rows
             self.dense.add(np.asarray(rows, dtype=np.int64), vectors)
             self._changed()
 
@@ -227,6 +233,8 @@ class SearchIndex:
             self._db.execute("DELETE FROM studies WHERE doc_id = ?", (doc_id,))
             if rows:
                 self._db.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
+        if self._rows_by_doc is not None:
+            self._rows_by_doc.pop(doc_id, None)
         self.dense.remove(rows)
 
     def _changed(self) -> None:
@@ -234,6 +242,7 @@ class SearchIndex:
         self._doc_vectors = None
         self._study_vectors = None
         self._study_lexical = None
+        self._study_positions = None
 
     def sync(self, store_ids: Iterable[str], source: PassageSource) -> tuple[int, int]:
         """Make the index hold exactly the store's documents: (added, removed)."""
@@ -255,6 +264,7 @@ class SearchIndex:
             self._db.execute("DELETE FROM empty_documents")
             self._db.execute("DELETE FROM studies")
             self.dense = DenseIndex(self.embedder.dim)
+            self._rows_by_doc = {}
             self._changed()
 
     # --- queries ------------------------------------------------------------------
@@ -291,12 +301,14 @@ class SearchIndex:
         return {r[0]: IndexedPassage(*r) for r in found}
 
     def doc_rows(self, doc_ids: set[str]) -> set[int]:
-        marks = ",".join("?" * len(doc_ids))
         with self._lock:
-            found = self._db.execute(
-                f"SELECT row FROM passages WHERE doc_id IN ({marks})", sorted(doc_ids)
-            ).fetchall()
-        return {r for (r,) in found}
+            if self._rows_by_doc is None:
+                by_doc: dict[str, list[int]] = {}
+                for doc_id, row in self._db.execute("SELECT doc_id, row FROM passages"):
+                    by_doc.setdefault(doc_id, []).append(row)
+                self._rows_by_doc = by_doc
+            known = self._rows_by_doc
+            return {row for d in doc_ids for row in known.get(d, ())}
 
     def document_vectors(self) -> tuple[list[str], np.ndarray]:
         """One vector per document: the normalised mean of its passage vectors."""
@@ -347,10 +359,12 @@ class SearchIndex:
                 lexical = LexicalIndex()
                 lexical.build(list(range(len(ids))), ["\n".join(texts[d]) for d in ids])
                 self._study_lexical = (ids, lexical)
+                self._study_positions = {d: i for i, d in enumerate(ids)}
             ids, lexical = self._study_lexical
             rows = None
-            if allowed is not None:
-                rows = {i for i, d in enumerate(ids) if d in allowed}
+            if allowed is not None and self._study_positions is not None:
+                positions = self._study_positions
+                rows = {positions[d] for d in allowed if d in positions}
             return [(ids[r], s) for r, s in lexical.search(query, k, rows)]
 
     def stats(self) -> dict[str, object]:
