@@ -215,7 +215,7 @@ class SearchIndex:
                     )
                     rows.append(cursor.lastrowid)
             if self._rows_by_doc is not None and rows:
-                self._rows_by_doc[doc_id] = rows
+                self._rows_by_doc[doc_id] = [r for r in rows if r is not None]
             self.dense.add(np.asarray(rows, dtype=np.int64), vectors)
             self._changed()
 
