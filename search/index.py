@@ -182,42 +182,55 @@ class SearchIndex:
     ) -> None:
         if vectors is None:
             vectors = self.embed(passages)
-        study = vectors[len(passages)] if len(vectors) > len(passages) else None
-        vectors = vectors[: len(passages)]
         with self._lock:
             self._remove(doc_id)
             with self._db:
-                if not passages:
-                    self._db.execute("INSERT INTO empty_documents VALUES (?)", (doc_id,))
-                else:
-                    self._db.execute(
-                        "INSERT INTO studies VALUES (?, ?, ?)",
-                        (
-                            doc_id,
-                            passages[0].title,
-                            None if study is None else study.astype(np.float32).tobytes(),
-                        ),
-                    )
-                rows = []
-                for p, v in zip(passages, vectors, strict=True):
-                    cursor = self._db.execute(
-                        "INSERT INTO passages (doc_id, idx, page, section, text, vector, context) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            doc_id,
-                            p.index,
-                            p.page,
-                            p.section,
-                            p.text,
-                            v.astype(np.float32).tobytes(),
-                            p.context,
-                        ),
-                    )
-                    rows.append(cursor.lastrowid)
-            if self._rows_by_doc is not None and rows:
-                self._rows_by_doc[doc_id] = [r for r in rows if r is not None]
-            self.dense.add(np.asarray(rows, dtype=np.int64), vectors)
+                rows = self._insert(doc_id, passages, vectors)
+            self.dense.add(np.asarray(rows, dtype=np.int64), vectors[: len(passages)])
             self._changed()
+
+    def add_documents(self, documents: list[tuple[str, list[PassageRecord], np.ndarray]]) -> None:
+        """Many documents with their vectors (as `embed` returns them) in one transaction and
+        one FAISS add: a bulk load (bench/search_bench.py --studies) pays no commit per
+        document, and HNSW inserts the batch on every core. Same rows as `add_document`."""
+        with self._lock:
+            present = self.document_ids() & {doc_id for doc_id, _, _ in documents}
+            for doc_id in present:
+                self._remove(doc_id)
+            rows: list[int] = []
+            kept: list[np.ndarray] = []
+            with self._db:
+                for doc_id, passages, vectors in documents:
+                    found = self._insert(doc_id, passages, vectors)
+                    rows.extend(found)
+                    kept.append(vectors[: len(passages)])
+            if rows:
+                self.dense.add(np.asarray(rows, dtype=np.int64), np.vstack(kept))
+            self._changed()
+
+    def _insert(self, doc_id: str, passages: list[PassageRecord], vectors: np.ndarray) -> list[int]:
+        """One document's rows (inside the caller's transaction): their row ids."""
+        study = vectors[len(passages)] if len(vectors) > len(passages) else None
+        if not passages:
+            self._db.execute("INSERT INTO empty_documents VALUES (?)", (doc_id,))
+            return []
+        self._db.execute(
+            "INSERT INTO studies VALUES (?, ?, ?)",
+            (doc_id, passages[0].title,
+             None if study is None else study.astype(np.float32).tobytes()),
+        )  # fmt: skip
+        rows = []
+        for p, v in zip(passages, vectors[: len(passages)], strict=True):
+            cursor = self._db.execute(
+                "INSERT INTO passages (doc_id, idx, page, section, text, vector, context) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, p.index, p.page, p.section, p.text, v.astype(np.float32).tobytes(),
+                 p.context),
+            )  # fmt: skip
+            rows.append(int(cursor.lastrowid or 0))
+        if self._rows_by_doc is not None:
+            self._rows_by_doc[doc_id] = rows
+        return rows
 
     def remove_document(self, doc_id: str) -> None:
         with self._lock:

@@ -416,3 +416,37 @@ def test_highlight_remembers_stems_without_changing_them(monkeypatch: pytest.Mon
     monkeypatch.setattr(hybrid, "FIRST_STEMS_KEPT", 10)  # the table is emptied when full
     assert hybrid.highlight(text, stems) == expected
     assert len(hybrid._FIRST_STEMS) <= len({w.group() for w in words})
+
+
+def test_a_bulk_load_holds_what_one_by_one_adds_hold(tmp_path: Path, embedder) -> None:
+    import numpy as np
+
+    from search.index import PassageRecord, SearchIndex
+
+    rng = np.random.default_rng(11)
+    docs = []
+    for d, n in enumerate((3, 0, 2, 4)):
+        records = [PassageRecord(f"d{d}", i, 1, "hasil", f"anggaran desa {d} {i}", f"Studi {d}")
+                   for i in range(n)]  # fmt: skip
+        docs.append((f"d{d}", records, rng.normal(size=(n + 1, embedder.dim)).astype(np.float32)))
+    one, bulk = SearchIndex(tmp_path / "one", embedder), SearchIndex(tmp_path / "bulk", embedder)
+    bulk.add_document("d0", docs[0][1][:1], docs[0][2][1:3])  # replaced by the bulk load
+    for doc_id, records, vectors in docs:
+        one.add_document(doc_id, records, vectors)
+    bulk.add_documents(docs)
+    query = docs[2][2][0]
+    for index in (one, bulk):
+        assert index.document_ids() == {"d0", "d1", "d2", "d3"}
+    assert [p.text for p in one.passages(one.rows()).values()] == [
+        p.text for p in bulk.passages(bulk.rows()).values()
+    ]
+    assert one.study_vectors()[0] == bulk.study_vectors()[0]
+    assert np.array_equal(one.study_vectors()[1], bulk.study_vectors()[1])
+    by_text = [
+        [(index.passages([r])[r].text, s) for r, s in index.dense_search(query, 5)]
+        for index in (one, bulk)
+    ]
+    assert by_text[0] == by_text[1]
+    assert len(bulk.doc_rows({"d0", "d3"})) == 7
+    one.close()
+    bulk.close()
