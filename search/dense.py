@@ -23,6 +23,10 @@ HNSW_EF_SEARCH = 256
 # A filter allowing fewer rows than this is searched exactly over those rows' vectors: HNSW
 # walking a graph where few nodes are allowed can miss some of them.
 EXACT_BELOW = 5_000
+# Under a flat index, a filter allowing fewer rows than this is searched by a flat index of its
+# rows' vectors alone: the same faiss kernel gives the same scores and order as the ID selector,
+# which tests every one of 100k rows (a study's shown passages, a one-study filter).
+FLAT_SUBSET_BELOW = 300
 
 
 def make_index(dim: int, expected: int) -> faiss.IndexIDMap2:
@@ -96,6 +100,10 @@ class DenseIndex:
         params = None
         if allowed is not None and self.kind == "hnsw" and len(allowed) <= EXACT_BELOW:
             return self._exact(query, k, sorted(allowed))
+        if allowed and self.kind == "flat" and len(allowed) < FLAT_SUBSET_BELOW:
+            found = self._flat_subset(query, k, sorted(allowed))
+            if found is not None:
+                return found
         if allowed is not None:
             ids = np.fromiter(allowed, dtype=np.int64, count=len(allowed))
             selector = faiss.IDSelectorBatch(ids)  # held here: params only points at it
@@ -117,12 +125,26 @@ class DenseIndex:
         order = np.argsort(-scores)[:k]
         return [(live[i], float(scores[i])) for i in order]
 
+    def _flat_subset(
+        self, query: np.ndarray, k: int, rows: list[int]
+    ) -> list[tuple[int, float]] | None:
+        """The k nearest of `rows` by a flat index of their vectors (rows ascending, so that
+        ties fall as they do in the whole index); None when a row has left the index since the
+        caller read it (reconstruct fails), and the ID selector answers instead."""
+        try:
+            vectors = self.vectors_of(rows)
+        except RuntimeError:
+            return None
+        subset = faiss.IndexFlatIP(self.dim)
+        subset.add(vectors)
+        scores, found = subset.search(query.reshape(1, -1).astype(np.float32), min(k, len(rows)))
+        return [(rows[i], float(s)) for i, s in zip(found[0], scores[0], strict=True) if i >= 0]
+
     def vectors_of(self, rows: list[int]) -> np.ndarray:
-        return (
-            np.vstack([self.index.reconstruct(int(r)) for r in rows])
-            if rows
-            else np.zeros((0, self.dim))
-        )
+        if not rows:
+            return np.zeros((0, self.dim))
+        # One call for all rows, not one a row: 5,000 rows of a filter took 10 ms that way.
+        return self.index.reconstruct_batch(np.asarray(rows, dtype=np.int64))
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -221,13 +221,30 @@ def query_stems(query: str, expansion: Expansion) -> set[str]:
 _WORD = re.compile(r"\w[\w-]*", re.UNICODE)
 
 
+# Each word's first stem (lexical.first_stems), remembered: a study search highlights 30
+# passages, and stemming every word of each again was a fifth of its time. Words recur, so a
+# bounded table holds nearly all of them; it is emptied when full.
+_FIRST_STEMS: dict[str, str | None] = {}
+FIRST_STEMS_KEPT = 200_000
+_UNKNOWN = object()
+
+
 def highlight(text: str, stems: set[str]) -> list[tuple[int, int]]:
     """Spans of the words whose stem is one of the query's stems."""
     words = list(_WORD.finditer(text))
     if not words or not stems:
         return []
-    firsts = first_stems([w.group() for w in words])
-    return [(w.start(), w.end()) for w, s in zip(words, firsts, strict=True) if s in stems]
+    table = _FIRST_STEMS
+    # A snapshot: another thread may empty the table meanwhile.
+    known: dict[str, object] = {w: table.get(w, _UNKNOWN) for w in {m.group() for m in words}}
+    missing = [w for w, s in known.items() if s is _UNKNOWN]
+    if missing:
+        fresh = dict(zip(missing, first_stems(missing), strict=True))
+        if len(table) + len(fresh) > FIRST_STEMS_KEPT:
+            table.clear()
+        table.update(fresh)
+        known.update(fresh)
+    return [(w.start(), w.end()) for w in words if known[w.group()] in stems]
 
 
 def similar_documents(index: PassageIndex, doc_id: str, k: int = 5) -> list[tuple[str, float]]:

@@ -318,3 +318,133 @@ def test_a_study_is_indexed_as_a_whole(workspace: Workspace) -> None:
     workspace.delete(doc)
     assert index.study_vectors()[0] == [garut]
     assert [d for d, _ in index.study_lexical_search("Paramecium trauma", 3)] == []
+
+
+def test_flat_filter_of_few_rows_scores_as_the_id_selector_does() -> None:
+    """A small filter under a flat index is searched by a flat index of its rows alone: the
+    same scores and order as faiss's ID selector over the whole index, ties included."""
+    import faiss
+    import numpy as np
+
+    from search.dense import FLAT_SUBSET_BELOW, DenseIndex
+
+    rng = np.random.default_rng(5)
+    vectors = rng.normal(size=(2000, 32)).astype(np.float32)
+    vectors[1500:1510] = vectors[100]  # exact ties
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    dense = DenseIndex(32)
+    dense.add(np.arange(1, 2001), vectors)
+    for size in (1, 7, 120, FLAT_SUBSET_BELOW - 1, FLAT_SUBSET_BELOW + 50):
+        allowed = {int(r) for r in rng.choice(np.arange(1, 2001), size=size, replace=False)}
+        allowed |= set(range(1501, 1511)) | {101}
+        query = vectors[100] + 0.01 * rng.normal(size=32).astype(np.float32)
+        params = faiss.SearchParameters()  # type: ignore[attr-defined]
+        params.sel = faiss.IDSelectorBatch(np.fromiter(allowed, dtype=np.int64))
+        scores, ids = dense.index.search(query.reshape(1, -1), 20, params=params)
+        expected = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        assert dense.search(query, 20, allowed) == expected
+    # A row gone since the caller read it: the selector answers, without that row.
+    dense.remove([101])
+    assert 101 not in {r for r, _ in dense.search(vectors[100], 5, {101, 102, 103})}
+
+
+def test_document_rows_follow_adds_removals_and_clearing(tmp_path: Path, embedder) -> None:
+    import numpy as np
+
+    from search.index import PassageRecord, SearchIndex
+
+    def add(index: SearchIndex, doc_id: str, n: int) -> None:
+        records = [PassageRecord(doc_id, i, 1, "", f"teks {doc_id} {i}", "Judul") for i in range(n)]
+        vectors = np.random.default_rng(n).normal(size=(n + 1, embedder.dim)).astype(np.float32)
+        index.add_document(doc_id, records, vectors)
+
+    def in_sqlite(index: SearchIndex, docs: set[str]) -> set[int]:
+        found = index._db.execute("SELECT row, doc_id FROM passages").fetchall()
+        return {row for row, doc in found if doc in docs}
+
+    index = SearchIndex(tmp_path / "index", embedder)
+    add(index, "a", 3)
+    add(index, "b", 2)
+    assert index.doc_rows({"a", "b", "x"}) == in_sqlite(index, {"a", "b"})  # read once
+    add(index, "c", 4)
+    add(index, "a", 1)  # replaced: its old rows go
+    index.remove_document("b")
+    for docs in ({"a"}, {"b"}, {"c"}, {"a", "b", "c"}):
+        assert index.doc_rows(docs) == in_sqlite(index, docs)
+    index.close()
+    reopened = SearchIndex(tmp_path / "index", embedder)
+    assert reopened.doc_rows({"a", "c"}) == in_sqlite(reopened, {"a", "c"})
+    reopened.clear()
+    assert reopened.doc_rows({"a", "c"}) == set()
+    add(reopened, "d", 2)
+    assert reopened.doc_rows({"d"}) == in_sqlite(reopened, {"d"})
+    reopened.close()
+
+
+def test_nearest_studies_rank_as_a_full_sort_does() -> None:
+    import numpy as np
+
+    from search.studies import nearest_studies
+
+    rng = np.random.default_rng(9)
+    matrix = rng.normal(size=(3000, 16)).astype(np.float32)
+    vector = rng.normal(size=16).astype(np.float32)
+    ids = [f"s{i:05d}" for i in range(3000)]
+    for allowed in (None, set(ids[::7]), {ids[5], ids[2999], "gone"}, set()):
+        similarity, order = nearest_studies(ids, matrix, vector, allowed, 100)
+        full = matrix @ vector
+        expected = [i for i in np.argsort(-full) if allowed is None or ids[i] in allowed][:100]
+        assert order == [int(i) for i in expected]
+        assert np.array_equal(similarity, full)
+
+
+def test_highlight_remembers_stems_without_changing_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from search import hybrid
+    from search.lexical import first_stems
+
+    text = ENGLISH_RECORD + HEADER_RECORD
+    words = list(re.finditer(r"\w[\w-]*", text))
+    firsts = first_stems([w.group() for w in words])
+    stems = {s for s in firsts[::5] if s}
+    expected = [(w.start(), w.end()) for w, s in zip(words, firsts, strict=True) if s in stems]
+    assert hybrid.highlight(text, stems) == expected  # stems read
+    assert hybrid.highlight(text, stems) == expected  # stems remembered
+    monkeypatch.setattr(hybrid, "FIRST_STEMS_KEPT", 10)  # the table is emptied when full
+    assert hybrid.highlight(text, stems) == expected
+    assert len(hybrid._FIRST_STEMS) <= len({w.group() for w in words})
+
+
+def test_a_bulk_load_holds_what_one_by_one_adds_hold(tmp_path: Path, embedder) -> None:
+    import numpy as np
+
+    from search.index import PassageRecord, SearchIndex
+
+    rng = np.random.default_rng(11)
+    docs = []
+    for d, n in enumerate((3, 0, 2, 4)):
+        records = [PassageRecord(f"d{d}", i, 1, "hasil", f"anggaran desa {d} {i}", f"Studi {d}")
+                   for i in range(n)]  # fmt: skip
+        docs.append((f"d{d}", records, rng.normal(size=(n + 1, embedder.dim)).astype(np.float32)))
+    one, bulk = SearchIndex(tmp_path / "one", embedder), SearchIndex(tmp_path / "bulk", embedder)
+    bulk.add_document("d0", docs[0][1][:1], docs[0][2][1:3])  # replaced by the bulk load
+    for doc_id, records, vectors in docs:
+        one.add_document(doc_id, records, vectors)
+    bulk.add_documents(docs)
+    query = docs[2][2][0]
+    for index in (one, bulk):
+        assert index.document_ids() == {"d0", "d1", "d2", "d3"}
+    assert [p.text for p in one.passages(one.rows()).values()] == [
+        p.text for p in bulk.passages(bulk.rows()).values()
+    ]
+    assert one.study_vectors()[0] == bulk.study_vectors()[0]
+    assert np.array_equal(one.study_vectors()[1], bulk.study_vectors()[1])
+    by_text = [
+        [(index.passages([r])[r].text, s) for r, s in index.dense_search(query, 5)]
+        for index in (one, bulk)
+    ]
+    assert by_text[0] == by_text[1]
+    assert len(bulk.doc_rows({"d0", "d3"})) == 7
+    one.close()
+    bulk.close()

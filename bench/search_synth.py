@@ -1,0 +1,120 @@
+"""Search over bench/synth.py's studies: their passages as the ingest cuts them (read once and
+cached), in a real SearchIndex, timed whole (query embedding included) by bench/search_bench.py.
+
+Passages are cut by `ingest.pipeline.read_document`'s parse stage (`document_from_record`, as
+read_document calls it for a .txt record); its extraction stage only adds the mentions, which
+do not change the passages (checked on the first records against read_document itself), and
+costs ~50 ms a record: 80 minutes at 100k on this machine, for nothing the index holds.
+The cache (JSON lines: doc id, title, passages) goes to bench/out/, never into the corpus folder.
+
+Vectors are NOT the model's (268k passages take hours to embed on 2 cores): a sample of real
+passages is embedded and every passage and study gets a blend of two sample vectors plus noise,
+renormalised (search_bench.noisy_copies, --synth mix), so the dense index is as large and as
+spread as a real one; texts, BM25, filters and everything else are the studies' own.
+
+Usage: python bench/search_synth.py DIR [--out bench/out/passages-NAME.jsonl] (cuts, caches)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ingest.pipeline import read_document  # noqa: E402
+from ingest.structure import document_from_record  # noqa: E402
+from kg.vocabulary import load_lexicon  # noqa: E402
+from search.index import PassageRecord  # noqa: E402
+from search.service import document_passages  # noqa: E402
+
+CHECKED = 20  # records whose passages are compared with read_document's
+
+
+def record_files(folder: Path) -> list[Path]:
+    if not (folder / "truth.jsonl").exists():
+        raise SystemExit(f"{folder}: no truth.jsonl (not generated, or still being written)")
+    with (folder / "truth.jsonl").open(encoding="utf-8") as truth:  # .txt and .md records
+        return [folder / json.loads(line)["file"] for line in truth]
+
+
+def default_cache(folder: Path) -> Path:
+    return ROOT / "bench/out" / f"passages-{folder.name}.jsonl"
+
+
+def read_passages(folder: Path, cache: Path | None = None) -> list[list[PassageRecord]]:
+    """Each study's passages (PassageRecord, with its title), from the cache when complete."""
+    cache = cache or default_cache(folder)
+    files = record_files(folder)
+    if not cache.exists() or sum(1 for _ in cache.open(encoding="utf-8")) != len(files):
+        write_cache(files, cache)
+    out = []
+    for line in cache.open(encoding="utf-8"):
+        doc_id, title, rows = json.loads(line)
+        out.append([PassageRecord(doc_id, i, page, section, text, title)
+                    for i, page, section, text in rows])  # fmt: skip
+    return out
+
+
+def write_cache(files: list[Path], cache: Path) -> None:
+    lexicon = load_lexicon()
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    partial = cache.with_suffix(".partial")
+    t = time.perf_counter()
+    with partial.open("w", encoding="utf-8") as out:
+        for n, (path, passages) in enumerate(_cut(files, lexicon)):
+            out.write(json.dumps([passages[0].doc_id if passages else path.name,
+                                  passages[0].title if passages else "",
+                                  [[p.index, p.page, p.section, p.text] for p in passages]],
+                                 ensure_ascii=False) + "\n")  # fmt: skip
+            if n % 10_000 == 0:
+                print(f"  cut {n:,} records in {time.perf_counter() - t:.0f} s", flush=True)
+    partial.replace(cache)
+
+
+def _cut(files: list[Path], lexicon) -> Iterator[tuple[Path, list[PassageRecord]]]:
+    for n, path in enumerate(files):
+        data = path.read_bytes()
+        passages = document_passages(document_from_record(data, path.name))
+        if n < CHECKED:
+            full = document_passages(read_document(data, path.name, lexicon))
+            assert full == passages, f"{path}: the parse stage cut other passages"
+        yield path, passages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    t = time.perf_counter()
+    studies = read_passages(args.folder, args.out)
+    n = sum(len(s) for s in studies)
+    print(f"{len(studies):,} studies, {n:,} passages in {time.perf_counter() - t:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
+
+
+def filters(folder: Path, doc_ids: list[str]) -> dict[str, set[str]]:
+    """A narrow filter (the studies of one regency, Kabupaten Bandung) and a broad one (those
+    framed by collaborative governance), from the generator's truth (its order is the cache's)."""
+    narrow, broad = set(), set()
+    with (folder / "truth.jsonl").open(encoding="utf-8") as truth:
+        for doc_id, line in zip(doc_ids, truth, strict=True):
+            record = json.loads(line)
+            if any(p["code"] == NARROW_PLACE and p["role"] == "studied" for p in record["places"]):
+                narrow.add(doc_id)
+            if any(t["concept"] == BROAD_THEORY for t in record["theories"]):
+                broad.add(doc_id)
+    return {"one regency": narrow, "one theory": broad}
+
+
+NARROW_PLACE = "32.04"
+BROAD_THEORY = "collaborative_governance"
