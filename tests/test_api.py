@@ -38,6 +38,9 @@ def served(
         Workspace(settings, embedder=embedder) as workspace,
         TestClient(create_app(settings, workspace)) as client,
     ):
+        # The app opens the index on a thread; /health says "starting" until then, so a
+        # test's first request could race it. Opening here waits for (or does) that work.
+        _ = workspace.index
         yield client
 
 
