@@ -155,17 +155,9 @@ def _discard(items: list, item: tuple) -> None:
         del items[at]
 
 
-# The same as kg.policy's whole-graph queries, for one document (bound as ?doc).
-_DOC_LINKS = (
-    PROLOGUE
-    + """SELECT ?doc ?link ?concept WHERE {
-  VALUES ?link { jj:studiesPlace jj:reportsObstacle } ?doc ?link ?concept }"""
-)
-_DOC_REJECTED = (
-    PROLOGUE
-    + """SELECT ?doc ?link ?concept WHERE {
-  ?rejection jj:rejects ?doc ; jj:curatedLink ?link ; jj:curatedConcept ?concept }"""
-)
+# kg.policy's whole-graph queries, for one document (bound as ?doc).
+_DOC_LINKS = _OBSTACLE_LINKS
+_DOC_REJECTED = _REJECTED
 _DOC_TITLE = (
     PROLOGUE
     + """SELECT ?doc ?docId ?title ?year WHERE {
