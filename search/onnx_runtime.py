@@ -206,8 +206,7 @@ class OnnxEncoder:
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(self.max_seq_length)
         pad = self._tokenizer.token_to_id("<pad>")
-        self._pad = 1 if pad is None else pad
-        self._tokenizer.enable_padding(pad_id=self._pad, pad_token="<pad>")
+        self._pad = 1 if pad is None else pad  # padded by `encode`, a call at a time
         self._dim = int(self.session.get_outputs()[0].shape[-1])
 
     def get_embedding_dimension(self) -> int:
@@ -215,11 +214,7 @@ class OnnxEncoder:
 
     def tokenizer(self, texts: list[str]) -> dict[str, list[list[int]]]:
         """Token ids, unpadded, as a transformers tokenizer call gives them (for the benches)."""
-        self._tokenizer.no_padding()
-        try:
-            return {"input_ids": [e.ids for e in self._tokenizer.encode_batch(texts)]}
-        finally:
-            self._tokenizer.enable_padding(pad_id=self._pad, pad_token="<pad>")
+        return {"input_ids": [e.ids for e in self._tokenizer.encode_batch(texts)]}
 
     def encode(
         self,
@@ -230,16 +225,16 @@ class OnnxEncoder:
         **_: Any,
     ) -> np.ndarray:
         prefix = self.prompts.get(prompt_name, "") if prompt_name else ""
-        prompted = [prefix + t for t in texts]
-        # Longest first in batches of like length (as sentence-transformers does): less padding.
-        lengths = [len(t) for t in prompted]
-        order = sorted(range(len(prompted)), key=lambda i: -lengths[i])
-        out = np.zeros((len(prompted), self._dim), dtype=np.float32)
-        for start in range(0, len(order), max(1, batch_size)):
-            chosen = order[start : start + batch_size]
-            encoded = self._tokenizer.encode_batch([prompted[i] for i in chosen])
-            ids = np.array([e.ids for e in encoded], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+        encoded = self._tokenizer.encode_batch([prefix + t for t in texts])
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for chosen in like_lengths([len(e.ids) for e in encoded], max(1, batch_size)):
+            width = len(encoded[chosen[0]].ids)
+            ids = np.full((len(chosen), width), self._pad, dtype=np.int64)
+            mask = np.zeros((len(chosen), width), dtype=np.int64)
+            for row, i in enumerate(chosen):
+                n = len(encoded[i].ids)
+                ids[row, :n] = encoded[i].ids
+                mask[row, :n] = 1
             hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
             weights = mask[..., None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
@@ -247,3 +242,30 @@ class OnnxEncoder:
         if normalize_embeddings:
             out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
+
+
+# A model call's padding may add this share to its real tokens before a new call starts: 32
+# length-sorted abstract passages a call padded to 1.43x their tokens (a document's last passage
+# is short), like lengths to under 1.1x, for a few more, still full, calls.
+PADDING_SLACK = 0.1
+
+
+def like_lengths(lengths: list[int], batch_size: int) -> list[list[int]]:
+    """Indices of `lengths` in model calls: longest first, at most `batch_size` a call, a new
+    call where padding to the call's longest would pass PADDING_SLACK of its real tokens."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    calls: list[list[int]] = []
+    real = 0
+    for i in order:
+        call = calls[-1] if calls else None
+        if (
+            call is None
+            or len(call) >= batch_size
+            or lengths[call[0]] * (len(call) + 1) > (1 + PADDING_SLACK) * (real + lengths[i])
+        ):
+            calls.append([i])
+            real = lengths[i]
+        else:
+            call.append(i)
+            real += lengths[i]
+    return calls

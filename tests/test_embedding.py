@@ -21,7 +21,14 @@ from search.embedding import (
     load_embedder,
     packaged_model_file,
 )
-from search.onnx_runtime import DEFAULT_RUNTIME, OnnxEncoder, cached_onnx_model, ensure_onnx_model
+from search.onnx_runtime import (
+    DEFAULT_RUNTIME,
+    PADDING_SLACK,
+    OnnxEncoder,
+    cached_onnx_model,
+    ensure_onnx_model,
+    like_lengths,
+)
 
 RECORDS = Path(__file__).resolve().parent.parent / "bench" / "records"
 
@@ -158,6 +165,24 @@ def test_onnx_runtimes_match_torch_fp32(request, runtime: str, torch_embedder) -
     # neighbours (0.998 measured), never past the bar.
     alone = embedder.encode_passages(passages[:1])[0]
     assert float(alone @ embedder.encode_passages(passages[:9])[0]) >= 0.99
+
+
+def test_calls_of_like_lengths_pad_little_and_give_each_text_its_own_vector(embedder) -> None:
+    """A call's texts pad to its longest: calls of like lengths (`like_lengths`) pad under
+    PADDING_SLACK, and a text's vector is the one it has alone (fp32: cosine 1)."""
+    lengths = [263, 40, 250, 37, 130, 128, 260, 41, 129, 9, 300]
+    calls = like_lengths(lengths, 4)
+    assert sorted(i for call in calls for i in call) == list(range(len(lengths)))
+    for call in calls:
+        assert 1 <= len(call) <= 4
+        width = max(lengths[i] for i in call)
+        assert lengths[call[0]] == width
+        assert width * len(call) <= (1 + PADDING_SLACK) * sum(lengths[i] for i in call) + 1e-9
+    assert len(like_lengths([100] * 10, 4)) == 3  # equal lengths: full calls
+    texts = real_passages()[:12] + ["Anak", SUBJECTS[0]]
+    together = embedder.encode_passages(texts, 8)
+    alone = np.vstack([embedder.encode_passages([t]) for t in texts])
+    assert float((together * alone).sum(axis=1).min()) >= 0.9999
 
 
 def test_onnx_conversion_is_cached_and_checked(model_cache: Path, embedder, tmp_path) -> None:
