@@ -214,9 +214,9 @@ def _mention(doc: Document, d: NamedNode, index: int, mention: Mention) -> Itera
         yield a, SCHEMA.name, text(mention.name)
     if mention.year:
         yield a, JJ.citationYear, integer(mention.year)
-    for author in mention.authors:
-        yield a, JJ.citationAuthor, text(author)
-    if mention.authors:  # RDF values have no order: the order the study gives, as one list
+    # RDF values have no order: the authors in the order the study gives, as one list, and
+    # not again one jj:citationAuthor each (nothing reads those when the list is there).
+    if mention.authors:
         yield a, JJ.citationAuthorList, text("; ".join(mention.authors))
     if mention.discovered:
         scheme = DISCOVERED_SCHEMES.get(mention.type, JJ.StakeholderScheme)
