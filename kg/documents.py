@@ -97,7 +97,7 @@ def _mentions(
         if kind is None or concept is None:
             continue
         label = node.one(SKOS.prefLabel) or ""
-        name = node.one(SCHEMA.name)
+        name = shape.mention_name(node)
         role = node.one(JJ.role)
         if curated.rejects(kind, role, concept):
             continue

@@ -56,6 +56,9 @@ class Outcome:
     document: Document | None = None
 
 
+Steps = dict[str, FollowStep | Outcome]  # a batch's documents: how each is followed, or why not
+
+
 class Stages:
     """Seconds spent per ingest stage (parse, extract, embed, write), summed over the
     documents; added to from the reading threads, hence the lock."""
@@ -323,21 +326,32 @@ class Ingestion:
         replace_changed: bool = False,
     ) -> Iterator[Outcome]:
         """Outcomes of `paths`, in their order: `workers` reader processes of this batch's own
-        read ahead while this thread embeds a batch (the model spreads over the cores between
-        them) and writes its documents one by one."""
+        read ahead while a thread embeds a batch (the model spreads over the cores between
+        them) and this one writes the batch before it, document by document."""
         pool = self._batch_pool(workers)
         files = expand_paths(paths)
         pending: deque[Future[tuple[str, Outcome | Document]]] = deque()
+        # Files in flight: a whole batch of abstracts (2-3 passages each) and more, so that the
+        # model finds the next batch read when it is done with one.
+        ahead = max(4 * workers, BATCH_PASSAGES // 2)
         try:
-            with ThreadPoolExecutor(workers, thread_name_prefix="read") as readers:
+            with (
+                ThreadPoolExecutor(workers, thread_name_prefix="read") as readers,
+                ThreadPoolExecutor(1, thread_name_prefix="embed") as embedding,
+            ):
 
                 def read_ahead() -> None:
-                    # Enough files in flight to keep every reader busy while a batch embeds.
-                    while len(pending) < 4 * workers and (path := next(files, None)):
+                    while len(pending) < ahead and (path := next(files, None)):
                         pending.append(readers.submit(self._read_file, path, pool, stages))
+
+                def embed(batch: list[tuple[str, Outcome | Document]]) -> Future[Steps]:
+                    docs = [item for _, item in batch if isinstance(item, Document)]
+                    return embedding.submit(self._prepare_timed, docs, stages)
 
                 batch: list[tuple[str, Outcome | Document]] = []
                 passages = 0
+                # The batch being embedded while the one before it is written.
+                embedded: tuple[list[tuple[str, Outcome | Document]], Future[Steps]] | None = None
                 read_ahead()
                 while pending:
                     source, item = pending.popleft().result()
@@ -346,8 +360,14 @@ class Ingestion:
                     if isinstance(item, Document):
                         passages += max(1, len(item.passages))
                     if passages >= BATCH_PASSAGES or not pending:
-                        yield from self._write_batch(batch, stages, replace_changed)
+                        last, embedded = embedded, (batch, embed(batch))
+                        if last is not None:
+                            yield from self._write_batch(last[0], last[1].result(), stages,
+                                                         replace_changed)  # fmt: skip
                         batch, passages = [], 0
+                if embedded is not None:
+                    yield from self._write_batch(embedded[0], embedded[1].result(), stages,
+                                                 replace_changed)  # fmt: skip
         finally:
             for future in pending:
                 future.cancel()
@@ -374,15 +394,17 @@ class Ingestion:
         stages.read(read)
         return source, read.document
 
+    def _prepare_timed(self, docs: list[Document], stages: Stages) -> Steps:
+        with stages.timing("embed"):
+            return self._prepare_many(docs)
+
     def _write_batch(
         self,
         batch: list[tuple[str, Outcome | Document]],
+        steps: Steps,
         stages: Stages,
         replace_changed: bool,
     ) -> Iterator[Outcome]:
-        docs = [item for _, item in batch if isinstance(item, Document)]
-        with stages.timing("embed"):
-            steps = self._prepare_many(docs)
         for source, item in batch:
             if isinstance(item, Outcome):
                 yield item
@@ -401,7 +423,7 @@ class Ingestion:
             outcome.source = source
             yield outcome
 
-    def _prepare_many(self, docs: list[Document]) -> dict[str, FollowStep | Outcome]:
+    def _prepare_many(self, docs: list[Document]) -> Steps:
         """Each document's follow step, embedded together; if the batch fails, one by one, so
         that only the document at fault fails."""
         if not docs:

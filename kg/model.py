@@ -210,8 +210,8 @@ def _mention(doc: Document, d: NamedNode, index: int, mention: Mention) -> Itera
     yield a, JJ.extractionMethod, text(mention.method)
     if mention.role:
         yield a, JJ.role, text(mention.role)
-    if mention.name:
-        yield a, SCHEMA.name, text(mention.name)
+    if mention.name and not (mention.type == "stakeholder" and mention.name == mention.label):
+        yield a, SCHEMA.name, text(mention.name)  # else the label is the name (shape.mention_name)
     if mention.year:
         yield a, JJ.citationYear, integer(mention.year)
     # RDF values have no order: the authors in the order the study gives, as one list, and

@@ -220,7 +220,7 @@ def _stored_mentions(graph: GraphView) -> list[Mention]:
         mentions.append(Mention(
             type=kind,  # type: ignore[arg-type]
             concept=concept, label=node.one(shape.SKOS.prefLabel) or "", evidence=evidence,
-            role=node.one(JJ.role), name=node.one(SCHEMA.name),
+            role=node.one(JJ.role), name=shape.mention_name(node),
             authors=tuple(ordered.split("; ") if ordered else node.values(JJ.citationAuthor)),
             year=node.int(JJ.citationYear), discovered=concept in discovered,
             method=node.one(JJ.extractionMethod) or "rule",  # type: ignore[arg-type]

@@ -376,6 +376,17 @@ def confidence_of(annotation: Node) -> float | None:
     return method_confidence(kind, method) if kind and method else None
 
 
+def mention_name(annotation: Node) -> str | None:
+    """A mention's schema:name. kg.model leaves it out where it is the mention's label (an
+    extracted stakeholder known by its full name, ~2 quads a study): such a mention, found by
+    a method, has its label as its name; one a person added names no method and has none."""
+    name = annotation.one(SCHEMA.name)
+    if name is None and annotation.one(JJ.mentionType) == "stakeholder":
+        if annotation.one(JJ.extractionMethod) is not None:
+            return annotation.one(SKOS.prefLabel)
+    return name
+
+
 def mention_nodes(graph: GraphView) -> list[Node]:
     """The mentions of a graph (jj:mentionType has oa:Annotation as its domain; shape 1 also
     typed each one)."""

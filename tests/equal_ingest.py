@@ -40,8 +40,14 @@ def index_of(workspace) -> dict[tuple[str, int], tuple[str, np.ndarray]]:
     }
 
 
+def studies_of(workspace) -> dict[str, np.ndarray]:
+    ids, matrix = workspace.index.study_vectors()
+    return dict(zip(ids, matrix, strict=True))
+
+
 def assert_same_ingest(one, other) -> None:
-    """Same documents, same quads, same passages with vectors at cosine >= 0.999."""
+    """Same documents, same quads, same passages with vectors at cosine >= 0.999, and a study
+    vector for every study with passages (the batch path had once stored none)."""
     assert one.store.document_ids() == other.store.document_ids()
     assert graph_of(one) == graph_of(other)
     a, b = index_of(one), index_of(other)
@@ -49,3 +55,7 @@ def assert_same_ingest(one, other) -> None:
     for key, (text, vector) in a.items():
         assert b[key][0] == text
         assert float(vector @ b[key][1]) >= 0.999, key
+    studies, others = studies_of(one), studies_of(other)
+    assert studies.keys() == others.keys() == {doc_id for doc_id, _ in a}
+    for doc_id, vector in studies.items():
+        assert float(vector @ others[doc_id]) >= 0.999, doc_id

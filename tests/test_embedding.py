@@ -179,7 +179,7 @@ def test_calls_of_like_lengths_pad_little_and_give_each_text_its_own_vector(embe
         assert lengths[call[0]] == width
         assert width * len(call) <= (1 + PADDING_SLACK) * sum(lengths[i] for i in call) + 1e-9
     assert len(like_lengths([100] * 10, 4)) == 3  # equal lengths: full calls
-    texts = real_passages()[:12] + ["Anak", SUBJECTS[0]]
+    texts = [*real_passages()[:12], "Anak", SUBJECTS[0]]
     together = embedder.encode_passages(texts, 8)
     alone = np.vstack([embedder.encode_passages([t]) for t in texts])
     assert float((together * alone).sum(axis=1).min()) >= 0.9999

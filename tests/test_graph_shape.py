@@ -151,3 +151,23 @@ def test_evidence_is_a_passage_fragment_that_gives_the_quote_back(
                 passage = graph.node(parsed[0])
                 assert passage.is_a(JJ.Passage) and parsed[1] < parsed[2]
     assert fragments > 5 * nodes > 0
+
+
+def test_names_and_author_lists_are_said_once(workspace: Workspace, filled: list[str]) -> None:
+    """A stakeholder known by its label has no schema:name of its own (its label is its name)
+    and a theory's authors are one ordered list, not also one jj:citationAuthor each: the
+    JSON still gives both (bench/graph_size.py: ~1.4 KB a study less)."""
+    unnamed = 0
+    for doc_id in filled:
+        graph = GraphView(workspace.store.document_quads(doc_id))
+        notes = shape.mention_nodes(graph)
+        assert not any(n.all(JJ.citationAuthor) for n in notes)
+        by_concept = {}
+        for note in notes:
+            if note.one(JJ.mentionType) == "stakeholder":
+                assert shape.mention_name(note)
+                unnamed += note.one(SCHEMA.name) is None
+                by_concept[note.one(OA.hasBody)] = shape.mention_name(note)
+        for item in document_json(workspace.store, doc_id)["stakeholders"]:
+            assert item["name"] == by_concept[item["concept"]]
+    assert unnamed > 0
