@@ -7,13 +7,11 @@
 3. the demo corpus and bench/records replicated to N documents (bench/replicate.py): ingest
    time, store size on disk and peak memory;
 4. (--abstracts N, issue 15) N synthetic abstract records (bench/synth.py) ingested three ways
-   in one run: today's path (one file at a time, each embedded alone, torch fp32, and its
-   study text embedded too as index format 3 did: the baseline issue 15 was measured
-   against), a batch on --workers reader processes with documents embedded together on the
-   fast runtime (JEJARING_EMBEDDING_RUNTIME), and a local Dask cluster (a scheduler and
+   in one run: today's path (one file at a time, each embedded alone, torch fp32), a batch on
+   --workers reader processes with documents embedded together on the fast runtime
+   (JEJARING_EMBEDDING_RUNTIME, default onnx-fp32), and a local Dask cluster (a scheduler and
    --workers one-thread worker processes, the same runtime): documents/s, seconds per stage
    (parse, extract, embed, write; summed over processes) and store KB per abstract.
-   --one-file-now adds the one-file torch path as it is now (study vector from the passages).
 
 Usage: python bench/ingest_bench.py [--docs 1000] [--repeat 5]
        python bench/ingest_bench.py --abstracts 2000 [--workers 2] [--only-abstracts]
@@ -148,21 +146,7 @@ def bench_corpus(data: Path, docs: int) -> None:
     print(f"  peak RSS         {peak_rss_mb():8.0f} MB (before: {rss_before:.0f} MB)")
 
 
-def format3_embed(index):  # type: ignore[no-untyped-def]
-    """`index.embed` as index format 3 did it: the study text embedded as one more passage
-    (its vector is no longer used: the row past the passages' is ignored)."""
-    from search.index import indexed_text, study_text
-
-    def embed(passages):  # type: ignore[no-untyped-def]
-        texts = [indexed_text(p.context, p.text) for p in passages]
-        return index.embedder.encode_passages([*texts, study_text(passages)] if texts else [])
-
-    return embed
-
-
-def bench_abstracts(
-    count: int, workers: int, work: Path, baseline_sample: int = 0, one_file_now: bool = False
-) -> None:
+def bench_abstracts(count: int, workers: int, work: Path, baseline_sample: int = 0) -> None:
     """Three ways of ingesting the same synthetic abstracts, side by side (issue 15)."""
     import os
     import subprocess
@@ -179,9 +163,7 @@ def bench_abstracts(
     fast = Settings().embedding_runtime
     rows = []
 
-    def run(  # type: ignore[no-untyped-def]
-        label: str, runtime: str, how, sample: int = 0, old: bool = False
-    ) -> None:
+    def run(label: str, runtime: str, how, sample: int = 0) -> None:  # type: ignore[no-untyped-def]
         # The slow baseline may run on every k-th record only: docs/s, stage and KB figures
         # are per document, so a spread sample of the same records measures the same rate.
         chosen = files[:: max(1, len(files) // sample)][:sample] if sample else files
@@ -189,8 +171,6 @@ def bench_abstracts(
         settings = Settings(data=data, embedding_runtime=runtime)
         embedder = load_embedder(settings.model, settings.model_cache, runtime=runtime)
         with Workspace(settings, embedder=embedder) as workspace:
-            if old:
-                workspace.index.embed = format3_embed(workspace.index)  # type: ignore[method-assign]
             how(workspace, warm)  # not timed
             cpu = os.times()
             start = time.perf_counter()
@@ -207,11 +187,8 @@ def bench_abstracts(
         rows.append((label, done / seconds, seconds, summary.stages.seconds, size / done / 1024,
                      cpu_s, done))  # fmt: skip
 
-    run("today  1 file at a time, torch fp32, + study text", "torch",
-        lambda w, f: w.ingest_paths(f, workers=1), baseline_sample, old=True)  # fmt: skip
-    if one_file_now:
-        run("now    1 file at a time, torch fp32, per document", "torch",
-            lambda w, f: w.ingest_paths(f, workers=1), baseline_sample)  # fmt: skip
+    run("today  1 file at a time, torch fp32, per document", "torch",
+        lambda w, f: w.ingest_paths(f, workers=1), baseline_sample)  # fmt: skip
     run(f"batch  {workers} readers, {fast}, {32}-passage calls", fast,
         lambda w, f: w.ingest_paths(f, workers=workers))  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(ROOT), "JEJARING_EMBEDDING_RUNTIME": fast}
@@ -272,16 +249,10 @@ def main() -> None:
         help="Run today's path on this many of the records (spread evenly), not all.",
     )  # fmt: skip
     parser.add_argument("--only-abstracts", action="store_true", help="Part 4 alone.")
-    parser.add_argument(
-        "--one-file-now", action="store_true",
-        help="Part 4: also the one-file torch path as it is now (no study text embedded).",
-    )  # fmt: skip
     args = parser.parse_args()
     if args.abstracts:
         with tempfile.TemporaryDirectory() as tmp:
-            bench_abstracts(
-                args.abstracts, args.workers, Path(tmp), args.baseline_sample, args.one_file_now
-            )
+            bench_abstracts(args.abstracts, args.workers, Path(tmp), args.baseline_sample)
         if args.only_abstracts:
             return
     pdfs = [(p.name, p.read_bytes()) for p in sorted((ROOT / "corpus").glob("*.pdf"))]

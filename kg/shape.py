@@ -381,9 +381,12 @@ def mention_name(annotation: Node) -> str | None:
     extracted stakeholder known by its full name, ~2 quads a study): such a mention, found by
     a method, has its label as its name; one a person added names no method and has none."""
     name = annotation.one(SCHEMA.name)
-    if name is None and annotation.one(JJ.mentionType) == "stakeholder":
-        if annotation.one(JJ.extractionMethod) is not None:
-            return annotation.one(SKOS.prefLabel)
+    if (
+        name is None
+        and annotation.one(JJ.mentionType) == "stakeholder"
+        and annotation.one(JJ.extractionMethod) is not None
+    ):
+        return annotation.one(SKOS.prefLabel)
     return name
 
 

@@ -41,11 +41,9 @@ CREATE TABLE IF NOT EXISTS studies (doc_id TEXT PRIMARY KEY, title TEXT NOT NULL
 # 2: the study's title and the section go with the text ("passage carries its context").
 # 3: a study row per document (title, study-text vector) for study search; BM25 stems with the
 # English stemmer after the Indonesian one.
-# 4: the study vector is the normalised mean of the vectors of its opening passages (those
-# covering STUDY_TEXT_CHARS), not a model call of its own (issue 15: it doubled an abstract's
-# embedding, and the batch path had left it out altogether).
+# 4: every ingest path stores the study vector (a batch had left it out: issue 15).
 INDEX_FORMAT = "4"
-STUDY_TEXT_CHARS = 1500  # the opening text a study is known by: about e5's 512 tokens
+STUDY_TEXT_CHARS = 1500  # title + opening text embedded as the study: about e5's 512 tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,26 +71,20 @@ def indexed_text(context: str, text: str) -> str:
 
 
 def study_text(passages: list[PassageRecord]) -> str:
-    """A study's title, then its text from the start (the abstract): what the study vector
-    stood for when it was embedded on its own (index format 3; kept for the benches)."""
+    """What a study is embedded as: its title, then its text from the start (the abstract).
+    Its own vector, not one made from the passages': the normalised mean of the passage
+    vectors lost up to 0.06 of study search's R@5 and MRR@10 (bench/parallel_ingest_results
+    .txt)."""
     title = " ".join(passages[0].title.split()).rstrip(".") if passages else ""
     body = " ".join(p.text for p in passages)[:STUDY_TEXT_CHARS]
     return f"{title}.\n{body}" if title else body
 
 
-def study_vector(passages: list[PassageRecord], vectors: np.ndarray) -> np.ndarray:
-    """The study's vector from its passages' (each embedded with the title as context): the
-    normalised mean over the passages that hold its first STUDY_TEXT_CHARS characters. As
-    good for study search as embedding title + opening text apart (bench/study_vector_results
-    .txt), at no model call."""
-    count, seen = 0, 0
-    for p in passages:
-        if count and seen >= STUDY_TEXT_CHARS:
-            break
-        count += 1
-        seen += len(p.text) + 1
-    mean = np.asarray(vectors[:count], dtype=np.float32).mean(axis=0)
-    return mean / max(float(np.linalg.norm(mean)), 1e-12)
+def embedding_texts(passages: list[PassageRecord]) -> list[str]:
+    """What a document's vectors are made from: each passage with its context and, last, its
+    study text (none for a document without passages)."""
+    texts = [indexed_text(p.context, p.text) for p in passages]
+    return [*texts, study_text(passages)] if texts else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,10 +182,10 @@ class SearchIndex:
         return {d for (d,) in found}
 
     def embed(self, passages: list[PassageRecord]) -> np.ndarray:
-        """The passages' vectors (the study's is made from them, `study_vector`): the slow part
-        of adding a document, done before a caller takes its write lock so that other writers
-        do not wait for it."""
-        return self.embedder.encode_passages([indexed_text(p.context, p.text) for p in passages])
+        """The passages' vectors and, last, the study's (`embedding_texts`): the slow part of
+        adding a document, done before a caller takes its write lock so that other writers do
+        not wait for it."""
+        return self.embedder.encode_passages(embedding_texts(passages))
 
     def add_document(
         self, doc_id: str, passages: list[PassageRecord], vectors: np.ndarray | None = None
@@ -227,15 +219,16 @@ class SearchIndex:
             self._changed()
 
     def _insert(self, doc_id: str, passages: list[PassageRecord], vectors: np.ndarray) -> list[int]:
-        """One document's rows (inside the caller's transaction): their row ids. Rows of
-        `vectors` past the passages' are not used (callers of format 3 passed a study vector)."""
+        """One document's rows (inside the caller's transaction): their row ids."""
+        study = vectors[len(passages)] if len(vectors) > len(passages) else None
         if not passages:
             self._db.execute("INSERT INTO empty_documents VALUES (?)", (doc_id,))
             return []
-        study = study_vector(passages, vectors[: len(passages)])
         self._db.execute(
-            "INSERT INTO studies VALUES (?, ?, ?)", (doc_id, passages[0].title, study.tobytes())
-        )
+            "INSERT INTO studies VALUES (?, ?, ?)",
+            (doc_id, passages[0].title,
+             None if study is None else study.astype(np.float32).tobytes()),
+        )  # fmt: skip
         rows = []
         for p, v in zip(passages, vectors[: len(passages)], strict=True):
             cursor = self._db.execute(
@@ -357,7 +350,7 @@ class SearchIndex:
             return self._doc_vectors
 
     def study_vectors(self) -> tuple[list[str], np.ndarray]:
-        """The vector of each study (`study_vector`), normalised."""
+        """The study-text vector of each study (`study_text`), normalised."""
         with self._lock:
             if self._study_vectors is None:
                 found = self._db.execute(

@@ -30,7 +30,7 @@ from kg.store import GraphStore
 from search import hybrid, studies
 from search.embedding import Embedder, load_embedder
 from search.engine import PassageIndex
-from search.index import IndexedPassage, PassageRecord, SearchIndex, indexed_text
+from search.index import IndexedPassage, PassageRecord, SearchIndex, embedding_texts
 from search.onnx_runtime import DEFAULT_RUNTIME
 
 MAX_CARRIED_DOCUMENTS = 20_000
@@ -144,7 +144,7 @@ class SearchService:
         if (
             model_id != index.embedder.model_id
             or not isinstance(vectors, np.ndarray)
-            or (vectors.shape != (len(passages), index.embedder.dim))
+            or (vectors.shape != (len(passages) + bool(passages), index.embedder.dim))
         ):
             raise ModelError(f"vectors from model {model_id!r}; the index holds "
                              f"{index.embedder.model_id!r}")  # fmt: skip
@@ -292,15 +292,16 @@ BATCH_EMBED = 32
 def embed_documents(embedder: Embedder, docs: list[Document]) -> list[np.ndarray]:
     """Each document's passage vectors, the passages of all of them embedded together in
     calls of `BATCH_EMBED`, shortest first (as `SearchIndex.embed` makes their texts)."""
-    texts = [indexed_text(p.context, p.text) for d in docs for p in document_passages(d)]
+    texts = [t for d in docs for t in embedding_texts(document_passages(d))]
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     if texts:
         vectors[order] = embedder.encode_passages([texts[i] for i in order], BATCH_EMBED)
     out, start = [], 0
     for doc in docs:
-        out.append(vectors[start : start + len(doc.passages)])
-        start += len(doc.passages)
+        count = len(doc.passages) + bool(doc.passages)  # and the study's
+        out.append(vectors[start : start + count])
+        start += count
     return out
 
 
