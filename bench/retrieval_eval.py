@@ -12,9 +12,15 @@ scored once after its last one; all four are spent, tuning sets from the quality
 those sets were judged over. `--corpus all`: corpus/ and every record of bench/records (82
 studies), over which `tuning3` (retrieval_tuning3.json, q201-q224) and `heldout3`
 (retrieval_heldout3.json, q161-q192: written and committed before the quality round's ranking
-changes, scored once at its end, only with --heldout) are judged.
+changes, scored once at its end, only with --heldout) are judged, and so are `tuning4`
+(retrieval_tuning4.json, q401-q424) and `heldout4` (retrieval_heldout4.json, q301-q332), both
+written in the fourth quality round before its ranking changes: mostly paraphrases that avoid
+the studies' wording (informal Indonesian, abbreviations such as KDRT/Dinsos/peksos, typos).
+heldout4 is scored once, by the lead, only with --heldout; heldout and heldout3 are spent but
+stay behind --heldout, heldout2 is a tuning set from the fourth round on.
 Study relevance: a query's `studies`, or for the old set the documents of its relevant passages.
-"final" is what ships: hybrid passage search, and search/studies.py for studies.
+"final" is what ships: hybrid passage search, and search/studies.py for studies; "final, no
+synonyms" is it without search/synonyms.py's Indonesian normalisation (the fourth round's change).
 Metrics: R@5 (recall of the relevant items in the top 5), Hit@5 (any relevant item in the top
 5), MRR@10, nDCG@10 (graded). Usage: python bench/retrieval_eval.py [--heldout] [--verbose]
 """
@@ -45,12 +51,14 @@ SETS = {
     "heldout2": "retrieval_heldout2.json",
     "heldout3": "retrieval_heldout3.json",
     "tuning3": "retrieval_tuning3.json",
+    "tuning4": "retrieval_tuning4.json",
+    "heldout4": "retrieval_heldout4.json",
 }
-HELDOUT = ("heldout", "heldout2", "heldout3")
+HELDOUT = ("heldout", "heldout3", "heldout4")
 # tuning3 and heldout3 are judged over every record of bench/records (all subfolders, 82
 # studies); the older sets over 18 (--corpus judged): on the larger corpus their unjudged
 # relevant studies count as misses, so their figures there only compare rankings.
-NEEDS_ALL = {"tuning3", "heldout3"}
+NEEDS_ALL = {"tuning3", "heldout3", "tuning4", "heldout4"}
 PASSAGE_MODES = {
     "bm25": {"mode": "lexical", "expand": False},
     "bm25 + expansion": {"mode": "lexical", "expand": True},  # SKOS labels and translation
@@ -136,9 +144,24 @@ def rankers(ws: Workspace) -> dict[str, dict[str, Callable[[str], list]]]:
     for name, how in PASSAGE_MODES.items():
         passage_unit[name] = (lambda f: lambda q: [h.passage.row for h in f(q)])(passages(how, 10))
         study_unit[name] = (lambda f: lambda q: studies_in_order(f(q)))(passages(how, STUDY_POOL))
-    passage_unit["final"] = lambda q: [h.passage.row for h in passages({"mode": "hybrid", "expand": True}, 10)(q)]  # fmt: skip
+    final_passages = passages({"mode": "hybrid", "expand": True}, 10)
+    # the shipped ranking without search/synonyms.py (the fourth quality round's baseline)
+    passage_unit["final, no synonyms"] = without_synonyms(lambda q: [h.passage.row for h in final_passages(q)])  # fmt: skip
+    study_unit["final, no synonyms"] = without_synonyms(lambda q: [s.doc_id for s in final_studies(ws, q)])  # fmt: skip
+    passage_unit["final"] = lambda q: [h.passage.row for h in final_passages(q)]
     study_unit["final"] = lambda q: [s.doc_id for s in final_studies(ws, q)]
     return {"passage": passage_unit, "study": study_unit}
+
+
+def without_synonyms(rank: Callable[[str], list]) -> Callable[[str], list]:
+    def ranked(query: str) -> list:
+        hybrid.SYNONYMS = False
+        try:
+            return rank(query)
+        finally:
+            hybrid.SYNONYMS = True
+
+    return ranked
 
 
 def final_studies(ws: Workspace, query: str, **how: object) -> list[studies.StudyHit]:
@@ -166,11 +189,11 @@ def remember_query_vectors(ws: Workspace) -> None:
 def sweep(
     ws: Workspace, queries: list[dict], files: dict[str, str], passages: dict, unit: str
 ) -> list[str]:
-    """Weights on the tuning sets (old + tuning half): mean of MRR@10 and R@5, per language
-    too. (The translation and bilingual vector weights of the quality round were swept with
+    """Weights on the tuning sets (old, tuning, heldout2, and over --corpus all tuning3 and
+    tuning4): mean of MRR@10 and R@5, per language too. (The translation and bilingual vector weights of the quality round were swept with
     bench/retrieval_eval_after3.txt's runs; this sweep keeps them at search/hybrid.py's.)"""
     remember_query_vectors(ws)
-    lines = [f"\n## {unit} sweep on old + tuning (score = (R@5 + MRR@10) / 2)"]
+    lines = [f"\n## {unit} sweep on the tuning sets (score = (R@5 + MRR@10) / 2)"]
     if unit == "passage":
         for fusion in [
             hybrid.Fusion(1.0, lexical, study)
@@ -260,7 +283,12 @@ def main() -> int:
     )  # fmt: skip
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args()
-    tuning = ["old", "tuning", *(["tuning3"] if args.corpus == "all" else [])]
+    tuning = [
+        "old",
+        "tuning",
+        "heldout2",
+        *(["tuning3", "tuning4"] if args.corpus == "all" else []),
+    ]
     held = [h for h in HELDOUT if (h in NEEDS_ALL) == (args.corpus == "all")]
     names = args.sets or [*tuning, *(held if args.heldout else [])]
     if set(HELDOUT) & set(names) and not args.heldout:
@@ -285,7 +313,7 @@ def main() -> int:
         if args.sweep:
             tuning = [
                 q
-                for name in ("old", "tuning")
+                for name in tuning  # every tuning set of the corpus
                 for q in json.loads((GOLD / SETS[name]).read_text(encoding="utf-8"))["queries"]
             ]
             lines.extend(sweep(ws, tuning, files, passages, args.sweep))

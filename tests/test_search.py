@@ -58,7 +58,9 @@ def test_matching_words_are_marked_and_text_escaped(searchable: Workspace) -> No
     marked = hits[0]["marked"]
     assert "<mark>" in marked
     for start, end in hits[0]["highlights"]:
-        assert hits[0]["text"][start:end].lower().startswith(("kendala", "anggar"))
+        # the typed words, or a written form search/synonyms.py adds ("kendala" -> "hambatan")
+        word = hits[0]["text"][start:end].lower()
+        assert word.startswith(("kendala", "anggar")) or "hambat" in word
 
 
 def test_place_labels_are_region_names(searchable: Workspace) -> None:
