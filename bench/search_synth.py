@@ -21,7 +21,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,3 +118,63 @@ def filters(folder: Path, doc_ids: list[str]) -> dict[str, set[str]]:
 
 NARROW_PLACE = "32.04"
 BROAD_THEORY = "collaborative_governance"
+
+
+# --- where a search's time goes (bench/search_bench.py --profile) ---------------------------
+STAGES = {  # (object, attribute): what it times
+    "query vector": ("module", "query_vector"),
+    "expansion": ("module", "expand"),
+    "filter rows": ("index", "doc_rows"),
+    "dense (FAISS)": ("index", "dense_search"),
+    "BM25 passages": ("index", "lexical_search"),
+    "row look-up": ("index", "passages"),
+    "study vectors": ("module", "nearest_studies"),
+    "BM25 studies": ("index", "study_lexical_search"),
+    "highlight": ("module", "highlight"),
+}
+
+
+def stage_times(
+    index: object, run: Callable[[str], object], queries: list[str]
+) -> tuple[dict[str, float], float]:
+    """Mean CPU ms per query in each stage of `run` (the rest is fusion and shaping), and the
+    mean CPU ms of the whole search: each stage's function wrapped with a timer in turn."""
+    from search import hybrid, studies
+
+    spent: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+    undo: list[tuple[object, str, object]] = []
+
+    def wrap(owner: object, attr: str, stage: str) -> None:
+        inner = getattr(owner, attr)
+
+        def timed(*args: object, **kwargs: object) -> object:
+            t = time.process_time()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[stage] += time.process_time() - t
+
+        undo.append((owner, attr, owner.__dict__.get(attr, _ABSENT)))
+        setattr(owner, attr, timed)
+
+    for stage, (where, attr) in STAGES.items():
+        owners = [index] if where == "index" else [m for m in (hybrid, studies) if hasattr(m, attr)]
+        for owner in owners:
+            wrap(owner, attr, stage)
+    # No timed stage calls another (studies.search gives hybrid.search its query vector).
+    try:
+        t = time.process_time()
+        for q in queries:
+            run(q)
+        total = time.process_time() - t
+    finally:
+        for owner, attr, old in reversed(undo):
+            if old is _ABSENT:
+                delattr(owner, attr)
+            else:
+                setattr(owner, attr, old)
+    n = max(1, len(queries))
+    return {k: v * 1000 / n for k, v in spent.items()}, total * 1000 / n
+
+
+_ABSENT = object()

@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -282,7 +283,7 @@ class SearchIndex:
 
     # --- queries ------------------------------------------------------------------
     def lexical_search(
-        self, query: str, k: int, allowed: set[int] | None = None
+        self, query: str, k: int, allowed: set[int] | np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         with self._lock:
             if self._lexical_dirty:
@@ -296,9 +297,10 @@ class SearchIndex:
             return self.lexical.search(query, k, allowed)
 
     def dense_search(
-        self, vector: np.ndarray, k: int, allowed: set[int] | None = None
+        self, vector: np.ndarray, k: int, allowed: set[int] | np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        """The k nearest passages, among the `allowed` rows only when given."""
+        """The k nearest passages, among the `allowed` rows only when given (a set, or a
+        sorted array as `doc_row_ids` makes it)."""
         with self._lock:
             return self.dense.search(vector, k, allowed)
 
@@ -315,13 +317,24 @@ class SearchIndex:
 
     def doc_rows(self, doc_ids: set[str]) -> set[int]:
         with self._lock:
-            if self._rows_by_doc is None:
-                by_doc: dict[str, list[int]] = {}
-                for doc_id, row in self._db.execute("SELECT doc_id, row FROM passages"):
-                    by_doc.setdefault(doc_id, []).append(row)
-                self._rows_by_doc = by_doc
-            known = self._rows_by_doc
+            known = self._doc_rows_known()
             return {row for d in doc_ids for row in known.get(d, ())}
+
+    def doc_row_ids(self, doc_ids: set[str]) -> np.ndarray:
+        """`doc_rows` as a sorted int64 array: what the searches take, made without a set of
+        every row (a quarter of 100k studies is 64k rows)."""
+        with self._lock:
+            known = self._doc_rows_known()
+            found = [rows for d in doc_ids if (rows := known.get(d))]
+        return np.sort(np.fromiter(chain.from_iterable(found), dtype=np.int64))
+
+    def _doc_rows_known(self) -> dict[str, list[int]]:
+        if self._rows_by_doc is None:
+            by_doc: dict[str, list[int]] = {}
+            for doc_id, row in self._db.execute("SELECT doc_id, row FROM passages"):
+                by_doc.setdefault(doc_id, []).append(row)
+            self._rows_by_doc = by_doc
+        return self._rows_by_doc
 
     def document_vectors(self) -> tuple[list[str], np.ndarray]:
         """One vector per document: the normalised mean of its passage vectors."""
@@ -377,7 +390,7 @@ class SearchIndex:
             rows = None
             if allowed is not None and self._study_positions is not None:
                 positions = self._study_positions
-                rows = {positions[d] for d in allowed if d in positions}
+                rows = np.fromiter((positions[d] for d in allowed if d in positions), np.int64)
             return [(ids[r], s) for r, s in lexical.search(query, k, rows)]
 
     def stats(self) -> dict[str, object]:
