@@ -132,7 +132,7 @@ BROAD_THEORY = "collaborative_governance"
 STAGES = {  # (object, attribute): what it times
     "query vector": ("module", "query_vector"),
     "expansion": ("module", "expand"),
-    "filter rows": ("index", "doc_rows"),
+    "filter rows": ("index", "doc_rows doc_row_ids"),
     "dense (FAISS)": ("index", "dense_search"),
     "BM25 passages": ("index", "lexical_search"),
     "row look-up": ("index", "passages"),
@@ -165,10 +165,12 @@ def stage_times(
         undo.append((owner, attr, owner.__dict__.get(attr, _ABSENT)))
         setattr(owner, attr, timed)
 
-    for stage, (where, attr) in STAGES.items():
-        owners = [index] if where == "index" else [m for m in (hybrid, studies) if hasattr(m, attr)]
-        for owner in owners:
-            wrap(owner, attr, stage)
+    for stage, (where, attrs) in STAGES.items():
+        for attr in attrs.split():  # older code may lack one (a baseline run)
+            owners = [index] if where == "index" else [hybrid, studies]
+            for owner in owners:
+                if hasattr(owner, attr):
+                    wrap(owner, attr, stage)
     # No timed stage calls another (studies.search gives hybrid.search its query vector).
     try:
         t = time.process_time()
