@@ -352,7 +352,9 @@ def bench_studies(
     assert len(set(doc_ids)) == len(doc_ids)
     chosen = search_synth.filters(folder, [s[0].doc_id if s else "" for s in every])
     print(
-        f"  index ({index.dense.kind}) built in {built:.0f} s ({BULK:,} studies a transaction), BM25 + study vectors + study "
+        f"  index ({index.dense.kind}) "
+        + ("reused" if reuse else f"built in {built:.0f} s ({BULK:,} studies a transaction)")
+        + ", BM25 + study vectors + study "
         f"BM25 {warm:.0f} s; on disk {size:.0f} MB; RSS grew {rss_mb() - rss_before:.0f} MB, "
         f"peak RSS of the process {peak_rss_mb():.0f} MB\n  filters: "
         + ", ".join(f"{name} {len(docs):,} studies" for name, docs in chosen.items()),
@@ -389,7 +391,10 @@ def bench_studies(
                 return search_one(index, lexicon, q, unit, docs)
 
             profiles.append((unit, name, *search_synth.stage_times(index, once, query_texts)))
-    index.close()
+    if reuse:
+        index._db.close()  # not saved again: what it holds is what was loaded
+    else:
+        index.close()
     print(f"  {'search (+ query embedding)':<30} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
           f"  {'CPU p50':>7} {'CPU p95':>7}  goal p95 < {STUDY_GOAL_MS:.0f} ms")  # fmt: skip
     for unit, name, (p50, p95, p99), (c50, c95, _) in rows:
