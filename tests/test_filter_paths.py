@@ -81,6 +81,22 @@ def test_filter_rows_as_an_array_are_the_sorted_set(tmp_path: Path, embedder) ->
     for docs in ({"a", "b"}, {"b", "c", "x"}, set(), {"x"}):
         ids = index.doc_row_ids(docs)
         assert ids.dtype == np.int64 and ids.tolist() == sorted(index.doc_rows(docs))
+    # A filter asked again (another set, same ids) is remembered until the index changes.
+    first = index.doc_row_ids({"a", "b"})
+    assert index.doc_row_ids({"b", "a"}) is first
+    with pytest.raises(ValueError):
+        first[0] = 0  # shared: read-only
+    index.add_document("a", [PassageRecord("a", 0, 1, "", "teks baru", "J")],
+                       rng.normal(size=(2, embedder.dim)))  # fmt: skip
+    again = index.doc_row_ids({"a", "b"})
+    assert again.tolist() == sorted(index.doc_rows({"a", "b"})) != first.tolist()
+    words = index.study_lexical_search("teks", 5, {"a", "c"})
+    index.remove_document("c")
+    assert (
+        {d for d, _ in index.study_lexical_search("teks", 5, {"a", "c"})}
+        == {"a"}
+        != {d for d, _ in words}
+    )
     index.close()
 
 
