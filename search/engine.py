@@ -35,14 +35,15 @@ class PassageIndex(Protocol):
 
     # --- queries ------------------------------------------------------------------
     def dense_search(
-        self, vector: np.ndarray, k: int, allowed: set[int] | None = None
+        self, vector: np.ndarray, k: int, allowed: set[int] | np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        """The k nearest passages; with `allowed`, among those rows only (filters before
-        ranking, so a narrow filter loses nothing outside a candidate pool)."""
+        """The k nearest passages; with `allowed` (a set, or a sorted array of rows as
+        `doc_row_ids` gives), among those rows only (filters before ranking, so a narrow
+        filter loses nothing outside a candidate pool)."""
         ...
 
     def lexical_search(
-        self, query: str, k: int, allowed: set[int] | None = None
+        self, query: str, k: int, allowed: set[int] | np.ndarray | None = None
     ) -> list[tuple[int, float]]: ...
 
     def passages(self, rows: list[int]) -> dict[int, IndexedPassage]: ...
@@ -50,6 +51,10 @@ class PassageIndex(Protocol):
     def rows(self) -> list[int]: ...
 
     def doc_rows(self, doc_ids: set[str]) -> set[int]: ...
+
+    def doc_row_ids(self, doc_ids: set[str]) -> np.ndarray:
+        """The documents' passage rows as a sorted int64 array."""
+        ...
 
     def document_ids(self) -> set[str]: ...
 

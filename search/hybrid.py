@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -158,10 +160,46 @@ def query_vector(
     if NORMALISED_VECTOR and expansion.normalised:
         query = expansion.normalised
     if bilingual <= 0 or not (expansion.terms or expansion.translated):
-        return index.embedder.encode_queries([query])[0]
-    own, expanded = index.embedder.encode_queries([query, bilingual_text(query, expansion)])
+        return encoded_queries(index, [query])[0]
+    own, expanded = encoded_queries(index, [query, bilingual_text(query, expansion)])
     vector = own + bilingual * expanded
     return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
+
+# The e5 vectors of the last query texts, by model: a query asked again (the next page, another
+# filter, the study tab after the passage one) skips the model, which is most of a search.
+QUERY_VECTORS_KEPT = 1024
+_QUERY_VECTORS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_QUERY_VECTORS_LOCK = threading.Lock()
+
+
+def encoded_queries(index: PassageIndex, texts: list[str]) -> list[np.ndarray]:
+    """`embedder.encode_queries` of each text, remembered (QUERY_VECTORS_KEPT). Each new text
+    is embedded in a call of its own: in one batch the short query is padded to the length of
+    its bilingual text (15 against 38 tokens on average) and costs as much; the vectors are the
+    same to the bit on onnxruntime, which masks the padding (bench/search_results.txt)."""
+    model = index.embedder.model_id
+    with _QUERY_VECTORS_LOCK:
+        found = [_QUERY_VECTORS.get((model, t)) for t in texts]
+        for t, v in zip(texts, found, strict=True):
+            if v is not None:
+                _QUERY_VECTORS.move_to_end((model, t))
+    out = []
+    for text, vector in zip(texts, found, strict=True):
+        if vector is None:
+            vector = index.embedder.encode_queries([text])[0]
+            with _QUERY_VECTORS_LOCK:
+                _QUERY_VECTORS[(model, text)] = vector
+                while len(_QUERY_VECTORS) > QUERY_VECTORS_KEPT:
+                    _QUERY_VECTORS.popitem(last=False)
+        out.append(vector.copy())  # a caller may scale it in place
+    return out
+
+
+def forget_query_vectors() -> None:
+    """Empty the remembered query vectors (a benchmark timing the model every time)."""
+    with _QUERY_VECTORS_LOCK:
+        _QUERY_VECTORS.clear()
 
 
 def search(
@@ -189,8 +227,8 @@ def search(
         return []
     if expansion is None or mode != "hybrid":
         expansion = expand(query, lexicon) if mode in ("hybrid", "lexical") else Expansion([], [])
-    allowed_rows = index.doc_rows(allowed_docs) if allowed_docs is not None else None
-    if allowed_rows is not None and not allowed_rows:
+    allowed_rows = index.doc_row_ids(allowed_docs) if allowed_docs is not None else None
+    if allowed_rows is not None and not len(allowed_rows):
         return []
     pool = max(CANDIDATES, k)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from ingest.lexicon import Lexicon
 from search import hybrid
 from search.engine import PassageIndex
 from search.hybrid import RRF_K, Hit, expand, query_vector, validate
-from search.index import IndexedPassage
+from search.index import FilterMemo, IndexedPassage
 
 PASSAGE_POOL = hybrid.CANDIDATES  # passages read to gather each study's best ones
 STUDY_POOL = 100  # studies ranked by their own vector
@@ -84,10 +85,13 @@ def nearest_studies(
     similarity = matrix @ vector
     candidates = None
     if allowed_docs is not None:
-        positions = _positions(ids)
-        candidates = np.fromiter(
-            sorted(positions[d] for d in allowed_docs if d in positions), dtype=np.int64
-        )
+        positions, memo = _positions(ids)
+
+        def make() -> np.ndarray:  # mapped by C, not by a Python loop
+            found = np.fromiter(map(positions.get, allowed_docs, repeat(-1)), np.int64)
+            return np.sort(found[found >= 0])
+
+        candidates = memo.get(allowed_docs, make)
     scores = -(similarity if candidates is None else similarity[candidates])
     if len(scores) > pool:
         top = np.sort(np.argpartition(scores, pool - 1)[:pool])  # ties: the earlier study first
@@ -98,18 +102,19 @@ def nearest_studies(
     return similarity, chosen.tolist()
 
 
-# The last study-id list seen and each id's position in it: the index keeps one list until it
-# changes, so a filter maps its studies to positions without a pass over all of them.
-_POSITIONS: tuple[list[str], dict[str, int]] = ([], {})
+# The last study-id list seen, each id's position in it and the last filters' positions: the
+# index keeps one list until it changes, so a filter maps its studies to positions without a
+# pass over all of them, and a filter asked again (search/index.py FilterMemo) without any.
+_POSITIONS: tuple[list[str], dict[str, int], FilterMemo] = ([], {}, FilterMemo())
 
 
-def _positions(ids: list[str]) -> dict[str, int]:
+def _positions(ids: list[str]) -> tuple[dict[str, int], FilterMemo]:
     global _POSITIONS
-    known, positions = _POSITIONS
+    known, positions, memo = _POSITIONS
     if known is not ids:
-        positions = {d: i for i, d in enumerate(ids)}
-        _POSITIONS = (ids, positions)
-    return positions
+        positions, memo = {d: i for i, d in enumerate(ids)}, FilterMemo()
+        _POSITIONS = (ids, positions, memo)
+    return positions, memo
 
 
 def search(
