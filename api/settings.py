@@ -26,12 +26,14 @@ class Settings(BaseSettings):
         description="Embedding model: the packaged multilingual-e5-small, a sentence-transformers "
         "folder, or a hub name on a machine that has the hub.",
     )
-    embedding_runtime: Literal["torch", "onnx-fp32", "onnx-int8"] = Field(
+    embedding_runtime: Literal["torch", "onnx-fp32", "onnx-int8", "openvino"] = Field(
         "onnx-fp32",
         description="What runs the packaged model: 'onnx-fp32' (onnxruntime: torch's vectors at "
         "about 2x its passages/s), 'onnx-int8' (onnxruntime, int8 weights: faster again, cosine "
-        ">= 0.99 of fp32 on every passage, but retrieval R@5 moved by up to 0.05) or 'torch' "
-        "(sentence-transformers); bench/embed_bench_results.txt. Converted once into the model cache; the index records "
+        ">= 0.99 of fp32 on every passage, but retrieval R@5 moved by up to 0.05), 'torch' "
+        "(sentence-transformers) or 'openvino' (the fp32 export on OpenVINO, in bf16 where the "
+        "CPU has it: 2.1-2.6x onnx-fp32 at cosine >= 0.99998 here, bench/openvino_probe.py); "
+        "bench/embed_bench_results.txt. Converted once into the model cache; the index records "
         "the runtime and is rebuilt when it changes. Other models always run on torch.",
     )
     model_cache: Path | None = Field(

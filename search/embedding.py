@@ -319,8 +319,12 @@ def _load(model: str, cache_dir: Path | None, device: str, runtime: str) -> Embe
         from search.onnx_runtime import OnnxEncoder, ensure_onnx_model
 
         folder = ensure_onnx_model(ensure_packaged_model(cache_dir), runtime)
-        # The runtime is part of the id: an index built by another runtime is rebuilt.
-        return Embedder(OnnxEncoder(folder), f"{PACKAGED_MODEL}@{PACKAGED_SHA256[:12]}+{runtime}")
+        engine = "openvino" if runtime == "openvino" else "onnxruntime"
+        encoder = OnnxEncoder(folder, engine=engine)
+        # The runtime is part of the id: an index built by another runtime is rebuilt (and by
+        # OpenVINO at another precision, which depends on the CPU).
+        tag = f"openvino-{encoder.session.precision}" if engine == "openvino" else runtime
+        return Embedder(encoder, f"{PACKAGED_MODEL}@{PACKAGED_SHA256[:12]}+{tag}")
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 
