@@ -216,7 +216,11 @@ class ObstacleSummary:
         """From scratch: the whole-graph queries of kg.policy.obstacle_rows, once each."""
         with self.lock:
             generation = store.generation
+            lock = self.lock
             self.__init__()  # type: ignore[misc]
+            # The same lock: a new one would let another thread's answer or refresh in while
+            # this rebuild runs (a fresh-clone test run saw a refresh meet a half-built summary).
+            self.lock = lock
             self._load_places(store, None)
             self.labels = {
                 r["concept"].value: r["label"].value for r in store.select(_OBSTACLE_LABELS)

@@ -55,6 +55,11 @@ def assert_current(workspace: Workspace) -> None:
     """The refreshed summary equals one built from scratch, and its answers equal kg.policy's
     (every row at both levels, with and without the confidence floor; every place page)."""
     kept = workspace.summary
+    with kept.lock:  # a warming thread may be rebuilding it: wait for that, as answers do
+        _assert_current(workspace, kept)
+
+
+def _assert_current(workspace: Workspace, kept: obstacle_summary.ObstacleSummary) -> None:
     assert not kept.stale and kept.stamp == workspace.store.generation  # refreshed, not rebuilt
     fresh = _from_scratch(workspace)
     assert _facts(kept) == _facts(fresh)
@@ -167,3 +172,12 @@ def test_bounded_answers_keep_whole_counts(workspace: Workspace, synthetic: list
     assert len(page["studies"]) == 1 and page["studies_left_out"] == page["study_count"] - 1
     assert client.get("/obstacles/recurring", params={"limit": 1001}).status_code == 422
     assert client.get("/places/32", params={"limit": 0}).status_code == 422
+
+
+def test_a_rebuild_keeps_its_lock(workspace: Workspace) -> None:
+    """Answers and refreshes wait for a rebuild on the summary's lock: a rebuild that made
+    itself a new one let them in halfway (seen as a stale summary in a fresh-clone run)."""
+    kept = workspace.summary
+    lock = kept.lock
+    kept.rebuild(workspace.store)
+    assert kept.lock is lock and not kept.stale
