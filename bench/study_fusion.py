@@ -1,0 +1,679 @@
+"""Study-search fusion sweep: every signal of a study ranking computed once per query, then
+fused many ways offline (bench/retrieval_eval.py --sweep calls the whole search per setting).
+
+Signals per query (as search/studies.py computes them): passage dense and expanded-BM25 rankings
+(100 each, with their scores), the passages' concept matches, the study-text e5 similarity of
+every study and whole-study BM25 (100). A fusion maps them to a study ranking; `check` confirms
+the shipped one is reproduced. Usage:
+python bench/study_fusion.py --corpus all --sets tuning3 tuning4 heldout4 --data /tmp/ws_all
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import statistics
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from retrieval_eval import GOLD, SETS, corpus_files, metrics, study_grades  # noqa: E402
+
+from api.settings import Settings  # noqa: E402
+from api.workspace import Workspace  # noqa: E402
+from search import hybrid, studies, synonyms  # noqa: E402
+
+
+@dataclass
+class Signals:
+    qid: str
+    set: str
+    language: str  # the set's label
+    guessed: str  # search/crosslingual.py's guess
+    grades: dict[str, int]
+    dense: list[tuple[str, float]]  # passage dense: (doc of passage, score), best first
+    lexical: list[tuple[str, float]]
+    concept: dict[int, int]  # position in the union -> concept matches (unused here)
+    passage_hybrid: list[tuple[str, float]]  # the shipped passage fusion, 100, best first
+    study_sim: dict[str, float]  # every study's study-text similarity
+    study_bm25: list[tuple[str, float]]
+    study_concepts: dict[str, int]
+    shipped: list[str]
+    # lexical variants, passage (best passage per study, with scores) and whole-study:
+    # name -> list; names: full, notrans (no translation), nolabels (no SKOS labels), raw
+    plex: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    slex: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    terms: str = ""
+    parts_p: dict[str, np.ndarray] = field(default_factory=dict)
+    parts_s: dict[str, np.ndarray] = field(default_factory=dict)
+    study_ids: list[str] = field(default_factory=list)
+    passage_docs: list[str] = field(default_factory=list)
+    dense_all: dict[str, float] = field(default_factory=dict)
+    passage_grades: dict[int, int] = field(default_factory=dict)  # position in parts_p -> grade
+
+
+def compute(ws: Workspace, query: dict, set_name: str, files: dict[str, str]) -> Signals:
+    index = ws.index
+    q = hybrid.validate(query["query"])
+    expansion = hybrid.expand(q, ws.lexicon)
+    vector = hybrid.query_vector(index, q, expansion)
+    dense = index.dense_search(vector, 100, None)
+    lexical = index.lexical_search(hybrid.lexical_query(q, expansion), 100, None)
+    rows = sorted({r for r, _ in dense} | {r for r, _ in lexical})
+    passages = index.passages(rows)
+    doc = {r: p.doc_id for r, p in passages.items()}
+    ph = hybrid.search(
+        index, q, 100, lexicon=ws.lexicon, concepts_of=ws.searching._concepts_of,
+        vector=vector, highlights=False, expansion=expansion,
+    )  # fmt: skip
+    ids, matrix = index.study_vectors()
+    sims = matrix @ vector
+    sb = index.study_lexical_search(hybrid.lexical_query(q, expansion), 100, None)
+    carried = ws.searching._study_concepts(ids)
+    shipped = [s.doc_id for s in studies.search(
+        index, q, 10, lexicon=ws.lexicon, concepts_of=ws.searching._concepts_of,
+        study_concepts=ws.searching._study_concepts,
+    )]  # fmt: skip
+    syn = synonyms.normalise(q).terms if expansion.language == "id" else []
+    labels = [t for t in expansion.terms if t not in syn]
+    variants = {
+        "full": expansion,
+        "notrans": hybrid.Expansion(expansion.concepts, expansion.terms, [], expansion.language),
+        "nolabels": hybrid.Expansion([], syn, expansion.translated, expansion.language),
+        "raw": hybrid.Expansion([], []),
+    }
+    plex, slex = {}, {}
+    for name, ex in variants.items():
+        text = hybrid.lexical_query(q, ex)
+        plex[name] = best_per_study(
+            [(doc_of(index, r), s) for r, s in index.lexical_search(text, 100, None)]
+        )
+        slex[name] = index.study_lexical_search(text, 100, None)
+    sig = Signals(
+        query["id"], set_name, query["language"], expansion.language,
+        study_grades(query, files),
+        [(doc[r], s) for r, s in dense], [(doc[r], s) for r, s in lexical], {},
+        [(h.passage.doc_id, h.score) for h in ph],
+        {ids[i]: float(sims[i]) for i in range(len(ids))},
+        sb,
+        {d: len(set(expansion.concepts) & carried.get(d, set())) for d in ids},
+        shipped,
+    )  # fmt: skip
+    sig.plex, sig.slex = plex, slex
+    # every passage's and study's BM25 score per part of the lexical query (BM25 adds over
+    # query words, so any weighting of the parts is a sum of these)
+    lex = getattr(index, "lexical", None)
+    parts = {
+        "q": q,
+        "lab": " ".join(labels),
+        "syn": " ".join(syn),
+        "tr": " ".join(expansion.translated),
+    }
+    sig.parts_p = {k: raw_scores(lex, t) for k, t in parts.items()} if lex else {}
+    index.study_lexical_search("x", 1, None)
+    sids, slexidx = index._study_lexical
+    sig.parts_s = {k: raw_scores(slexidx, t) for k, t in parts.items()}
+    sig.study_ids = sids
+    sig.passage_docs = [doc_of(index, int(r)) for r in lex._rows] if lex else []
+    rowpos = {int(r): i for i, r in enumerate(lex._rows)} if lex else {}
+    dense_vec = np.zeros(len(rowpos))
+    for r, sc in index.dense_search(vector, len(rowpos) + 10, None):
+        if r in rowpos:
+            dense_vec[rowpos[r]] = sc
+    sig.parts_p["dense"] = dense_vec
+    from retrieval_eval import passage_grades
+
+    allrows = index.passages([int(r) for r in lex._rows]) if lex else {}
+    pg = passage_grades(query, allrows, files)
+    sig.passage_grades = {rowpos[r]: g for r, g in pg.items()}
+    allp = index.passages([int(r) for r in lex._rows]) if lex else {}
+    carried_p = ws.searching._concepts_of(list(allp.values())) if expansion.concepts else {}
+    sig.parts_p["concept"] = (
+        np.array([len(carried_p.get(int(r), set()) & set(expansion.concepts)) for r in lex._rows])
+        if lex
+        else np.zeros(0)
+    )
+    sig.parts_s["dense"] = np.array([sig.study_sim.get(d, 0.0) for d in sids])
+    sig.terms = f"labels={labels} syn={syn} trans={expansion.translated}"
+    return sig
+
+
+def raw_scores(lexical, text: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+    n = len(lexical._rows)
+    if not text.strip():
+        return np.zeros(n)
+    got = lexical._scores(text)
+    return np.zeros(n) if got is None else np.asarray(got, dtype=float)
+
+
+_DOC: dict[int, str] = {}
+
+
+def doc_of(index, row: int) -> str:  # type: ignore[no-untyped-def]
+    if row not in _DOC:
+        _DOC.update({r: p.doc_id for r, p in index.passages([row]).items()})
+    return _DOC[row]
+
+
+def best_per_study(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    seen: dict[str, float] = {}
+    for d, s in ranked:
+        seen.setdefault(d, s)
+    return list(seen.items())
+
+
+def rrf(ranked: list[tuple[str, float]], k: float = 60) -> dict[str, float]:
+    return {d: 1 / (k + r) for r, (d, _) in enumerate(ranked, start=1)}
+
+
+def sorted_sims(sig: Signals, pool: int = 100) -> list[tuple[str, float]]:
+    return sorted(sig.study_sim.items(), key=lambda x: (-x[1], x[0]))[:pool]
+
+
+def norm(ranked: list[tuple[str, float]], how: str) -> dict[str, float]:
+    """Scores mapped to [0, 1]-ish: max (s / top), minmax over the list, or z over the list."""
+    if not ranked:
+        return {}
+    vals = np.array([s for _, s in ranked])
+    if how == "max":
+        top = vals.max()
+        out = vals / top if top > 0 else vals * 0
+    elif how == "minmax":
+        lo, hi = vals.min(), vals.max()
+        out = (vals - lo) / (hi - lo) if hi > lo else vals * 0
+    else:  # z
+        sd = vals.std()
+        out = (vals - vals.mean()) / sd if sd > 0 else vals * 0
+    return {d: float(v) for (d, _), v in zip(ranked, out, strict=True)}
+
+
+def combine(parts: list[tuple[float, dict[str, float]]]) -> list[str]:
+    total: dict[str, float] = {}
+    for w, scores in parts:
+        if w:
+            for d, s in scores.items():
+                total[d] = total.get(d, 0.0) + w * s
+    return [d for d, _ in sorted(total.items(), key=lambda x: (-x[1], x[0]))]
+
+
+def fuse_rrf(sig: Signals, w: dict[str, float], k: float = 60) -> list[str]:
+    """w keys: ph (best passage of the shipped passage fusion, its own score), pd / pl (a
+    study's best passage rank in the dense / lexical list), sv (study vector), sb (study BM25),
+    c (concepts)."""
+    parts = [
+        (w.get("ph", 0), dict(best_per_study(sig.passage_hybrid))),
+        (w.get("pd", 0), rrf(best_per_study(sig.dense), k)),
+        (w.get("pl", 0), rrf(best_per_study(sig.lexical), k)),
+        (w.get("sv", 0), rrf(sorted_sims(sig), k)),
+        (w.get("sb", 0), rrf(sig.study_bm25, k)),
+        (w.get("c", 0), {d: n / (k + 1) for d, n in sig.study_concepts.items() if n}),
+    ]
+    return combine(parts)
+
+
+def fuse_score(sig: Signals, w: dict[str, float], how: str = "max") -> list[str]:
+    """Weighted CombSUM of normalised scores: pd/pl best passage score per study, sv over the
+    top 100 similarities, sb; c is concept count (already small integers)."""
+    parts = [
+        (w.get("pd", 0), norm(best_per_study(sig.dense), how)),
+        (w.get("pl", 0), norm(best_per_study(sig.lexical), how)),
+        (w.get("sv", 0), norm(sorted_sims(sig), how)),
+        (w.get("sb", 0), norm(sig.study_bm25, how)),
+        (w.get("c", 0), {d: float(n) for d, n in sig.study_concepts.items() if n}),
+    ]
+    return combine(parts)
+
+
+def table(
+    signals: list[Signals], rank: Callable[[Signals], list[str]], sets: list[str]
+) -> dict[str, tuple[float, float]]:
+    out: dict[str, tuple[float, float]] = {}
+    groups: dict[str, list[tuple[float, float]]] = {}
+    for sig in signals:
+        m = metrics(rank(sig), sig.grades)
+        for key in (sig.set, f"{sig.set}/{sig.language}", "all", f"all/{sig.language}"):
+            groups.setdefault(key, []).append((m[0], m[2]))
+    for key, rows in groups.items():
+        out[key] = (statistics.mean(r for r, _ in rows), statistics.mean(m for _, m in rows))
+    return out
+
+
+def line(name: str, t: dict[str, tuple[float, float]], sets: list[str]) -> str:
+    cells = [f"{s} {t[s][0]:.3f}/{t[s][1]:.3f}" for s in sets if s in t]
+    a = t["all"]
+    en, id_ = t.get("all/en", (0, 0)), t.get("all/id", (0, 0))
+    return (
+        f"{name:<44} ALL {a[0]:.3f}/{a[1]:.3f} ({(a[0] + a[1]) / 2:.3f})  EN {en[0]:.3f}/{en[1]:.3f}"
+        f"  ID {id_[0]:.3f}/{id_[1]:.3f}  | " + "  ".join(cells)
+    )
+
+
+def load(args: argparse.Namespace) -> list[Signals]:
+    cache = args.cache
+    if cache and cache.exists() and not args.fresh:
+        return pickle.loads(cache.read_bytes())
+    signals: list[Signals] = []
+    with Workspace(Settings(data=args.data)) as ws:
+        summary = ws.ingest_paths(corpus_files(args.corpus))
+        files = {o.doc_id: Path(o.source).name for o in summary.outcomes if o.doc_id}
+        for name in args.sets:
+            for q in json.loads((GOLD / SETS[name]).read_text(encoding="utf-8"))["queries"]:
+                signals.append(compute(ws, q, name, files))
+    if cache:
+        cache.write_bytes(pickle.dumps(signals))
+    return signals
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus", choices=("judged", "all"), default="judged")
+    parser.add_argument("--sets", nargs="+", required=True)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--cache", type=Path)
+    parser.add_argument("--also", type=Path, nargs="*", default=[], help="other caches")
+    parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--grid", default="")
+    args = parser.parse_args()
+    if any("heldout5" in s for s in args.sets):
+        raise SystemExit("heldout5 is not to be used")
+    signals = load(args)
+    for extra in args.also:
+        signals += pickle.loads(extra.read_bytes())
+    sets = list(dict.fromkeys(s.set for s in signals))
+    print(line("shipped", table(signals, lambda s: s.shipped, sets), sets))
+    if args.grid:
+        grids[args.grid](signals, sets)
+    return 0
+
+
+SHIPPED = {"en": {"ph": 1, "sv": 2, "sb": 2}, "id": {"ph": 1, "sv": 1, "sb": 3}}
+
+
+def by_language(
+    rank: Callable[[Signals, dict[str, float]], list[str]], w: dict[str, dict[str, float]]
+) -> Callable[[Signals], list[str]]:
+    return lambda sig: rank(sig, w[sig.guessed] if sig.guessed in w else w["id"])
+
+
+def grid_basic(signals: list[Signals], sets: list[str]) -> None:
+    print(line("shipped, reproduced", table(signals, by_language(fuse_rrf, SHIPPED), sets), sets))
+    for name, lang_w in {
+        "passage hybrid only": {"ph": 1},
+        "pd only": {"pd": 1},
+        "pl only": {"pl": 1},
+        "sv only": {"sv": 1},
+        "sb only": {"sb": 1},
+    }.items():
+        w = {"en": lang_w, "id": lang_w}
+        print(line(name, table(signals, by_language(fuse_rrf, w), sets), sets))
+    for v in ("full", "notrans", "nolabels", "raw"):
+        print(
+            line(f"plex {v}", table(signals, lambda s, v=v: [d for d, _ in s.plex[v]], sets), sets)
+        )
+        print(
+            line(f"slex {v}", table(signals, lambda s, v=v: [d for d, _ in s.slex[v]], sets), sets)
+        )
+
+
+def sweep_lang(signals, sets, lang, configs, fuse) -> None:  # type: ignore[no-untyped-def]
+    sub = [s for s in signals if s.guessed == lang]
+    results = []
+    for name, w in configs:
+        t = table(sub, lambda s, w=w: fuse(s, w), sets)
+        a = t["all"]
+        results.append(((a[0] + a[1]) / 2, name, t))
+    results.sort(key=lambda x: -x[0])
+    print(f"--- {lang} ({len(sub)} queries): top 15 of {len(results)}")
+    for _, name, t in results[:15]:
+        print(line(name, t, sets))
+
+
+def grid_rrf(signals: list[Signals], sets: list[str]) -> None:
+    configs = []
+    for ph in (0, 0.5, 1):
+        for pd in (0, 0.5, 1):
+            for pl in (0, 0.5, 1, 2):
+                for sv in (0, 0.5, 1, 2):
+                    for sb in (0, 1, 2, 3):
+                        if ph + pd + pl + sv + sb == 0:
+                            continue
+                        w = {"ph": ph, "pd": pd, "pl": pl, "sv": sv, "sb": sb}
+                        configs.append((" ".join(f"{k}={v}" for k, v in w.items()), w))
+    for lang in ("en", "id"):
+        sweep_lang(signals, sets, lang, configs, fuse_rrf)
+
+
+grids = {"basic": grid_basic, "rrf": grid_rrf}
+
+
+def grid_misses(signals: list[Signals], sets: list[str]) -> None:
+    """Each relevant study the shipped ranking leaves out of its top 5: its rank by signal."""
+
+    def rank_in(ranked: list[str], d: str) -> str:
+        return str(ranked.index(d) + 1) if d in ranked else "-"
+
+    for s in signals:
+        missing = [d for d, g in s.grades.items() if g > 0 and d not in s.shipped[:5]]
+        if not missing:
+            continue
+        print(f"\n{s.set} {s.qid} [{s.language}/{s.guessed}] top5={[d[:8] for d in s.shipped[:5]]}")
+        print(f"   {s.terms[:300]}")
+        sims = [d for d, _ in sorted_sims(s)]
+        for d in missing:
+            print(
+                f"   miss {d[:8]} g{s.grades[d]} shipped {rank_in(s.shipped, d)} "
+                f"ph {rank_in([x for x, _ in best_per_study(s.passage_hybrid)], d)} "
+                f"pd {rank_in([x for x, _ in best_per_study(s.dense)], d)} "
+                f"sv {rank_in(sims, d)} "
+                + " ".join(
+                    f"pl:{v} {rank_in([x for x, _ in s.plex[v]], d)} "
+                    f"sb:{v} {rank_in([x for x, _ in s.slex[v]], d)}"
+                    for v in s.plex
+                )
+            )
+
+
+grids["misses"] = grid_misses
+
+
+def ranked_of(ids: list[str], scores: np.ndarray, pool: int = 100) -> list[tuple[str, float]]:
+    order = np.argsort(-scores, kind="stable")[:pool]
+    return [(ids[i], float(scores[i])) for i in order if scores[i] > 0]
+
+
+def lexical_scores(parts: dict[str, np.ndarray], lw: dict[str, float]) -> np.ndarray:
+    own = lw["q"] * parts["q"] + lw["lab"] * parts["lab"] + lw["syn"] * parts["syn"]
+    tr = lw["tr"] * parts["tr"]
+    if lw.get("max"):
+        return np.maximum(own, tr) + lw["max"] * np.minimum(own, tr)
+    return own + tr
+
+
+def fuse_parts(sig: Signals, cfg: dict) -> list[str]:
+    """cfg: lw (lexical part weights: q, lab, syn, tr, optional max), fw (fusion weights: pp
+    passage-level RRF of dense and lexical then best passage, pd, pl, sv, sb), k, norm (None:
+    reciprocal ranks; else CombSUM of scores normalised by `norm`)."""
+    lw, fw, k = cfg["lw"], cfg["fw"], cfg.get("k", 60)
+    p_lex = lexical_scores(sig.parts_p, lw)
+    s_lex = lexical_scores(sig.parts_s, lw)
+    docs = sig.passage_docs
+    p_dense = sig.parts_p["dense"]
+    parts: list[tuple[float, dict[str, float]]] = []
+    if cfg.get("norm"):
+        how = cfg["norm"]
+        parts.append((fw.get("pl", 0), norm(best_per_study(ranked_of(docs, p_lex)), how)))
+        parts.append((fw.get("pd", 0), norm(best_per_study(ranked_of(docs, p_dense)), how)))
+        parts.append((fw.get("sb", 0), norm(ranked_of(sig.study_ids, s_lex), how)))
+        parts.append((fw.get("sv", 0), norm(ranked_of(sig.study_ids, sig.parts_s["dense"]), how)))
+        return combine(parts)
+    if fw.get("pp"):
+        lex_rank = ranked_of(list(range(len(docs))), p_lex)  # type: ignore[arg-type]
+        den_rank = ranked_of(list(range(len(docs))), p_dense)  # type: ignore[arg-type]
+        pscore: dict[int, float] = {}
+        for ranked, w in ((lex_rank, fw.get("ppl", 1.0)), (den_rank, fw.get("ppd", 1.0))):
+            for r, (i, _) in enumerate(ranked, start=1):
+                pscore[i] = pscore.get(i, 0.0) + w / (k + r)  # type: ignore[index]
+        if "concept" in sig.parts_p:
+            for i in pscore:
+                pscore[i] += 0.5 / 61 * float(sig.parts_p["concept"][i])
+        best = best_per_study(
+            sorted(((docs[i], v) for i, v in pscore.items()), key=lambda x: -x[1])
+        )
+        parts.append((fw["pp"], dict(best)))
+    parts.append((fw.get("pl", 0), rrf(best_per_study(ranked_of(docs, p_lex)), k)))
+    parts.append((fw.get("pd", 0), rrf(best_per_study(ranked_of(docs, p_dense)), k)))
+    parts.append((fw.get("sb", 0), rrf(ranked_of(sig.study_ids, s_lex), k)))
+    parts.append((fw.get("sv", 0), rrf(ranked_of(sig.study_ids, sig.parts_s["dense"]), k)))
+    return combine(parts)
+
+
+LW_SHIPPED = {"q": 1, "lab": 1, "syn": 1, "tr": 1}
+FW_SHIPPED = {"en": {"pp": 1, "sv": 2, "sb": 2}, "id": {"pp": 1, "sv": 1, "sb": 3}}
+
+
+def sweep_cfgs(signals, sets, configs, top=12) -> None:  # type: ignore[no-untyped-def]
+    for lang in ("en", "id"):
+        sub = [s for s in signals if s.guessed == lang]
+        results = []
+        for name, cfg in configs(lang):
+            t = table(sub, lambda s, cfg=cfg: fuse_parts(s, cfg), sets)
+            a = t["all"]
+            results.append(((a[0] + a[1]) / 2, name, t))
+        results.sort(key=lambda x: -x[0])
+        print(f"--- {lang} ({len(sub)} queries): top {top} of {len(results)}")
+        for _, name, t in results[:top]:
+            print(line(name, t, sets))
+        ref = [r for r in results if r[1].startswith("SHIPPED")]
+        for _, name, t in ref:
+            print(line(name, t, sets))
+
+
+def grid_lex(signals: list[Signals], sets: list[str]) -> None:
+    def configs(lang):  # type: ignore[no-untyped-def]
+        out = [("SHIPPED", {"lw": LW_SHIPPED, "fw": FW_SHIPPED[lang]})]
+        for lab in (0, 0.25, 0.5, 1):
+            for syn in (0.5, 1):
+                for tr in (0, 0.25, 0.5, 1, 1.5):
+                    for mx in (0, 0.25):
+                        lw = {"q": 1, "lab": lab, "syn": syn, "tr": tr, "max": mx}
+                        for fname, fw in (
+                            ("sb", {"sb": 1}),
+                            ("pl", {"pl": 1}),
+                            ("shipfw", FW_SHIPPED[lang]),
+                        ):
+                            out.append(
+                                (
+                                    f"{fname} lab={lab} syn={syn} tr={tr} max={mx}",
+                                    {"lw": lw, "fw": fw},
+                                )
+                            )
+        return out
+
+    sweep_cfgs(signals, sets, configs, top=25)
+
+
+grids["lex"] = grid_lex
+
+
+def grid_repro(signals: list[Signals], sets: list[str]) -> None:
+    cfg = {lang: {"lw": LW_SHIPPED, "fw": FW_SHIPPED[lang]} for lang in ("en", "id")}
+    print(
+        line(
+            "parts, shipped weights",
+            table(signals, lambda s: fuse_parts(s, cfg[s.guessed]), sets),
+            sets,
+        )
+    )
+    diff = sum(fuse_parts(s, cfg[s.guessed])[:5] != s.shipped[:5] for s in signals)
+    print("queries whose top 5 differ:", diff, "of", len(signals))
+
+
+grids["repro"] = grid_repro
+
+
+LW_NEW = {
+    "en": {"q": 1, "lab": 0.25, "syn": 1, "tr": 1.0},
+    "id": {"q": 1, "lab": 0.25, "syn": 1, "tr": 0.5},
+}
+
+
+def grid_fusion(signals: list[Signals], sets: list[str]) -> None:
+    def configs(lang):  # type: ignore[no-untyped-def]
+        out = [
+            ("SHIPPED", {"lw": LW_SHIPPED, "fw": FW_SHIPPED[lang]}),
+            ("SHIPPED fw, new lw", {"lw": LW_NEW[lang], "fw": FW_SHIPPED[lang]}),
+        ]
+        for pp in (0, 0.5, 1):
+            for ppd in (1.0, 0.5) if pp else (1.0,):
+                for pl in (0, 0.5, 1):
+                    for pd in (0, 0.5):
+                        for sv in (0, 0.5, 1, 2):
+                            for sb in (0, 1, 2, 3):
+                                fw = {"pp": pp, "ppd": ppd, "pl": pl, "pd": pd, "sv": sv, "sb": sb}
+                                if pp + pl + pd + sv + sb == 0:
+                                    continue
+                                name = " ".join(f"{k}={v}" for k, v in fw.items())
+                                out.append((name, {"lw": LW_NEW[lang], "fw": fw}))
+        for how in ("max", "minmax", "z"):
+            for pl in (0, 0.5, 1):
+                for pd in (0, 0.5):
+                    for sv in (0, 0.25, 0.5, 1):
+                        for sb in (0, 0.5, 1, 2):
+                            fw = {"pl": pl, "pd": pd, "sv": sv, "sb": sb}
+                            if pl + pd + sv + sb == 0:
+                                continue
+                            name = f"combsum-{how} " + " ".join(f"{k}={v}" for k, v in fw.items())
+                            out.append((name, {"lw": LW_NEW[lang], "fw": fw, "norm": how}))
+        return out
+
+    sweep_cfgs(signals, sets, configs, top=20)
+
+
+grids["fusion"] = grid_fusion
+
+
+def grid_pick(signals: list[Signals], sets: list[str]) -> None:
+    """Candidate settings shared by both languages, on all queries."""
+    cands = {
+        "SHIPPED": lambda lang: {"lw": LW_SHIPPED, "fw": FW_SHIPPED[lang]},
+        "SHIPPED fw, new lw": lambda lang: {"lw": LW_NEW[lang], "fw": FW_SHIPPED[lang]},
+    }
+    for how in ("minmax", "max", "z"):
+        for pl, pd, sv, sb in [
+            (1, 0, 1, 1),
+            (1, 0, 0.5, 1),
+            (1, 0, 1, 0.5),
+            (1, 0, 0.5, 0.5),
+            (1, 0.5, 1, 1),
+            (0.5, 0, 1, 1),
+            (1, 0, 0.75, 0.75),
+            (1, 0, 1, 2),
+            (0, 0, 1, 1),
+            (1, 0, 0, 1),
+            (1, 0, 1, 0),
+        ]:
+            fw = {"pl": pl, "pd": pd, "sv": sv, "sb": sb}
+            cands[f"combsum-{how} pl={pl} pd={pd} sv={sv} sb={sb}"] = lambda lang, fw=fw, how=how: {
+                "lw": LW_NEW[lang],
+                "fw": fw,
+                "norm": how,
+            }
+    for name, make in cands.items():
+        cfg = {lang: make(lang) for lang in ("en", "id")}
+        print(
+            line(name, table(signals, lambda s, cfg=cfg: fuse_parts(s, cfg[s.guessed]), sets), sets)
+        )
+
+
+grids["pick"] = grid_pick
+
+
+def passage_rank(sig: Signals, cfg: dict) -> list[int]:
+    """Passage positions, best first: RRF (or min-max CombSUM with norm) of dense and lexical."""
+    lw, fd, fl = cfg["lw"], cfg["fd"], cfg["fl"]
+    n = len(sig.passage_docs)
+    lex = ranked_of(list(range(n)), lexical_scores(sig.parts_p, lw))  # type: ignore[arg-type]
+    den = ranked_of(list(range(n)), sig.parts_p["dense"])  # type: ignore[arg-type]
+    score: dict[int, float] = {}
+    for ranked, w in ((den, fd), (lex, fl)):
+        shares = (
+            min_max_list([v for _, v in ranked])
+            if cfg.get("norm")
+            else [1 / (60 + r) for r in range(1, len(ranked) + 1)]
+        )
+        for (i, _), sh in zip(ranked, shares, strict=True):
+            score[i] = score.get(i, 0.0) + w * sh  # type: ignore[index]
+    bonus = cfg.get("concept", 0.5 / 61)
+    for i in score:
+        score[i] += bonus * float(sig.parts_p["concept"][i])
+    return [i for i, _ in sorted(score.items(), key=lambda x: -x[1])]
+
+
+def min_max_list(v: list[float]) -> list[float]:
+    if not v:
+        return []
+    lo, hi = min(v), max(v)
+    return [1.0] * len(v) if hi <= lo else [(x - lo) / (hi - lo) for x in v]
+
+
+def grid_passage(signals: list[Signals], sets: list[str]) -> None:
+    cands = []
+    for lwname, lws in (
+        ("old lw", {"en": LW_SHIPPED, "id": LW_SHIPPED}),
+        ("new lw", LW_NEW),
+        ("lab.25 tr1", {"en": LW_NEW["en"], "id": {**LW_NEW["id"], "tr": 1.0}}),
+        ("lab1 tr.5id", {"en": LW_SHIPPED, "id": {**LW_SHIPPED, "tr": 0.5}}),
+    ):
+        for norm_ in (False, True):
+            for fd in (0.5, 0.75, 1.0):
+                for fl in (1.0, 1.5, 2.0):
+                    if norm_ and fl != 1.0 and fd == 1.0:
+                        pass
+                    cands.append(
+                        (
+                            f"{lwname} {'combsum' if norm_ else 'rrf'} fd={fd} fl={fl}",
+                            lws,
+                            {"fd": fd, "fl": fl, "norm": norm_},
+                        )
+                    )
+    for name, lws, c in cands:
+        groups: dict[str, list[tuple[float, float]]] = {}
+        for sig in signals:
+            cfg = {"lw": lws[sig.guessed], **c}
+            m = metrics(passage_rank(sig, cfg), sig.passage_grades)
+            for key in (sig.set, f"all/{sig.language}", "all"):
+                groups.setdefault(key, []).append((m[0], m[2]))
+        t = {
+            k: (statistics.mean(a for a, _ in v), statistics.mean(b for _, b in v))
+            for k, v in groups.items()
+        }
+        print(line(name, t, sets))
+
+
+grids["passage"] = grid_passage
+
+
+def grid_passage2(signals: list[Signals], sets: list[str]) -> None:
+    cands = [
+        (
+            "old lw rrf fd=1 fl=1 (shipped)",
+            {"en": LW_SHIPPED, "id": LW_SHIPPED},
+            {"fd": 1.0, "fl": 1.0},
+        )
+    ]
+    for fd in (0.1, 0.15, 0.2, 0.25, 0.33, 0.5):
+        for concept in (0.0, 0.05, 0.1, 0.25):
+            cands.append(
+                (
+                    f"new lw combsum fd={fd} fl=1 concept={concept}",
+                    LW_NEW,
+                    {"fd": fd, "fl": 1.0, "norm": True, "concept": concept},
+                )
+            )
+    for name, lws, c in cands:
+        groups: dict[str, list[tuple[float, float]]] = {}
+        for sig in signals:
+            cfg = {"lw": lws[sig.guessed], **c}
+            m = metrics(passage_rank(sig, cfg), sig.passage_grades)
+            for key in (sig.set, f"all/{sig.language}", "all"):
+                groups.setdefault(key, []).append((m[0], m[2]))
+        t = {
+            k: (statistics.mean(a for a, _ in v), statistics.mean(b for _, b in v))
+            for k, v in groups.items()
+        }
+        print(line(name, t, sets))
+
+
+grids["passage2"] = grid_passage2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
