@@ -16,8 +16,9 @@ changes, scored once at its end, only with --heldout) are judged, and so are `tu
 (retrieval_tuning4.json, q401-q424) and `heldout4` (retrieval_heldout4.json, q301-q332), both
 written in the fourth quality round before its ranking changes: mostly paraphrases that avoid
 the studies' wording (informal Indonesian, abbreviations such as KDRT/Dinsos/peksos, typos).
-heldout4 is scored once, by the lead, only with --heldout; heldout and heldout3 are spent but
-stay behind --heldout, heldout2 is a tuning set from the fourth round on.
+heldout4 was scored once, by the lead (bench/retrieval_eval_heldout4.txt), and is a tuning set
+from the fifth round on, as heldout2 is from the fourth; heldout and heldout3 are spent but stay
+behind --heldout.
 Study relevance: a query's `studies`, or for the old set the documents of its relevant passages.
 "final" is what ships: hybrid passage search, and search/studies.py for studies; "final, no
 synonyms" is it without search/synonyms.py's Indonesian normalisation (the fourth round's change).
@@ -54,7 +55,7 @@ SETS = {
     "tuning4": "retrieval_tuning4.json",
     "heldout4": "retrieval_heldout4.json",
 }
-HELDOUT = ("heldout", "heldout3", "heldout4")
+HELDOUT = ("heldout", "heldout3")  # heldout4: spent, a tuning set from the fifth round on
 # tuning3 and heldout3 are judged over every record of bench/records (all subfolders, 82
 # studies); the older sets over 18 (--corpus judged): on the larger corpus their unjudged
 # relevant studies count as misses, so their figures there only compare rankings.
@@ -189,8 +190,8 @@ def remember_query_vectors(ws: Workspace) -> None:
 def sweep(
     ws: Workspace, queries: list[dict], files: dict[str, str], passages: dict, unit: str
 ) -> list[str]:
-    """Weights on the tuning sets (old, tuning, heldout2, and over --corpus all tuning3 and
-    tuning4): mean of MRR@10 and R@5, per language too. (The translation and bilingual vector weights of the quality round were swept with
+    """Weights on the tuning sets (old, tuning, heldout2, and over --corpus all tuning3,
+    tuning4 and heldout4): mean of MRR@10 and R@5, per language too. (The translation and bilingual vector weights of the quality round were swept with
     bench/retrieval_eval_after3.txt's runs; this sweep keeps them at search/hybrid.py's.)"""
     remember_query_vectors(ws)
     lines = [f"\n## {unit} sweep on the tuning sets (score = (R@5 + MRR@10) / 2)"]
@@ -211,10 +212,12 @@ def sweep(
             lines.append(f"passage {fusion}  {summary(rows)}")
             print(lines[-1], flush=True)
         return lines
+    # CombSUM of min-max scaled scores (search/studies.py Weights; bench/study_fusion.py sweeps
+    # many more settings, and reciprocal ranks, from signals computed once)
     grid = [
-        studies.Weights(1.0, 0.0, vector, concept, text, bm25)
-        for vector in (0.0, 1.0)
-        for concept in (0.0, 0.5)
+        studies.Weights(best, 0.0, 0.0, 0.0, text, bm25, passage_bm25)
+        for best in (0.0, 0.5)
+        for passage_bm25 in (0.0, 0.5, 1.0)
         for text in (0.0, 0.5, 1.0, 2.0)
         for bm25 in (0.0, 0.5, 1.0, 2.0)
     ]
@@ -224,7 +227,7 @@ def sweep(
             ranked = [s.doc_id for s in final_studies(ws, q["query"], weights=weights)]
             rows.append((q["language"], metrics(ranked, study_grades(q, files))))
         lines.append(
-            f"study vector={weights.study_vector} concept={weights.concept} "
+            f"study best passage={weights.best_passage} passage bm25={weights.passage_bm25} "
             f"text={weights.study_text} bm25={weights.study_bm25}  {summary(rows)}"
         )
         print(lines[-1], flush=True)
@@ -287,7 +290,7 @@ def main() -> int:
         "old",
         "tuning",
         "heldout2",
-        *(["tuning3", "tuning4"] if args.corpus == "all" else []),
+        *(["tuning3", "tuning4", "heldout4"] if args.corpus == "all" else []),
     ]
     held = [h for h in HELDOUT if (h in NEEDS_ALL) == (args.corpus == "all")]
     names = args.sets or [*tuning, *(held if args.heldout else [])]

@@ -213,7 +213,9 @@ def bench_size(
 
 
 # The study ranking before whole-study signals (search13): its baseline, timed in the same run.
-PASSAGES_ONLY = studies.Weights(study_text=0.0, study_bm25=0.0)
+PASSAGES_ONLY = studies.Weights(
+    best_passage=1.0, study_text=0.0, study_bm25=0.0, passage_bm25=0.0, normalised=False
+)
 
 
 def bench_whole(

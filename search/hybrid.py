@@ -11,7 +11,7 @@ import html
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +22,7 @@ from search import synonyms
 from search.crosslingual import language, place_terms, translate
 from search.engine import PassageIndex
 from search.index import IndexedPassage
-from search.lexical import TRANSLATED, first_stems, tokenize
+from search.lexical import TRANSLATED, WEIGHT, first_stems, tokenize, weighted_query
 
 MAX_QUERY_CHARS = 500
 RRF_K = 60
@@ -41,12 +41,26 @@ BILINGUAL_WEIGHT = BILINGUAL_WEIGHTS["id"]  # kept for callers that name one wei
 
 @dataclass(frozen=True, slots=True)
 class Fusion:
-    """Weights of the reciprocal ranks a passage's score adds up (bench/retrieval_eval.py
-    --sweep chooses them on the tuning sets)."""
+    """What a passage's score adds up. With `normalised`, each list's scores scaled to [0, 1]
+    over its candidates (min-max, CombSUM) and `concept` per query concept the passage carries;
+    without it, reciprocal ranks (RRF_K) and CONCEPT_BONUS, as before the fifth round.
 
-    dense: float = 1.0
+    Fifth round, on all six tuning sets (163 queries; bench/study_fusion.py --grid passage2,
+    bench/retrieval_eval_after5.txt): RRF at 1/1 gave passage R@5 0.699 / MRR@10 0.758 and
+    ranked below expanded BM25 alone on the newer sets (dense e5-small alone: R@5 0.33 on
+    heldout4); CombSUM with dense at 0.25 and concepts at 0.25 gave 0.765 / 0.859, better on
+    every set but old (0.832 / 0.817 -> 0.800 / 0.774, the set the RRF weights were tuned on).
+    Dense 0.1-0.5 all scored 0.80-0.81 on (R@5 + MRR@10) / 2; RRF's best (dense 0.5, lexical
+    2) 0.73."""
+
+    dense: float = 0.25
     lexical: float = 1.0
-    study: float = 0.0  # the rank of the passage's study by its study-text vector
+    study: float = 0.0  # the rank of the passage's study by its study-text vector (RRF share)
+    concept: float = 0.25  # per query concept the passage carries (normalised only)
+    normalised: bool = True
+
+
+RRF_FUSION = Fusion(1.0, 1.0, 0.0, normalised=False)  # the fusion before the fifth round
 
 
 FUSION = Fusion()
@@ -83,6 +97,7 @@ class Expansion:
     # the query with its abbreviations and informal words written out (search/synonyms.py):
     # what is translated and, with NORMALISED_VECTOR, embedded; "" when nothing changed
     normalised: str = ""
+    labels: list[str] = field(default_factory=list)  # those of `terms` that are SKOS labels
 
 
 # The glossary translation of the query for BM25 (search/crosslingual.py); off: only the SKOS
@@ -97,15 +112,31 @@ SYNONYMS_AS = "terms"
 NORMALISED_VECTOR = True  # the own e5 vector is of the normalised query
 
 
+# What the parts of the lexical query count against the query's own words (and its written-out
+# abbreviations), per query language. Fifth quality round (bench/study_fusion.py, all six
+# tuning sets): the SKOS labels at full weight (up to six per concept, often both languages'
+# and generic: "SDM staf kader staff tenaga petugas" for any staffing word) outweighed the
+# query's own words; at LABEL_WEIGHT they only break ties. An Indonesian query's English
+# translation matches the English abstracts ahead of the Indonesian ones it was written for.
+LABEL_WEIGHT = 0.25
+TRANSLATED_WEIGHTS = {"en": 1.0, "id": 0.5}
+
+
 def lexical_query(query: str, expansion: Expansion) -> str:
-    """What BM25 is asked: the query and its concepts' labels, then after TRANSLATED the
-    query's translation, which search/lexical.py weighs by TRANSLATED_WEIGHT."""
-    text = " ".join([query, *expansion.terms])
-    return f"{text} {TRANSLATED} {' '.join(expansion.translated)}" if expansion.translated else text
+    """What BM25 is asked: the query and its written-out words, then its concepts' labels at
+    LABEL_WEIGHT and its translation at the query language's TRANSLATED_WEIGHTS."""
+    own = " ".join([query, *(t for t in expansion.terms if t not in expansion.labels)])
+    return weighted_query(
+        own,
+        [
+            (LABEL_WEIGHT, [t for t in expansion.terms if t in expansion.labels]),
+            (TRANSLATED_WEIGHTS.get(expansion.language, 1.0), expansion.translated),
+        ],
+    )
 
 
 def validate(query: str) -> str:
-    cleaned = " ".join(query.replace(TRANSLATED, " ").split())  # the mark is ours alone
+    cleaned = " ".join(query.replace(TRANSLATED, " ").replace(WEIGHT, " ").split())  # ours alone
     if not cleaned:
         raise QueryError("empty query: type a few words, in Indonesian or English")
     if len(cleaned) > MAX_QUERY_CHARS:
@@ -118,6 +149,7 @@ def expand(query: str, lexicon: Lexicon | None) -> Expansion:
         return Expansion([], [])
     concepts: list[str] = []
     terms: list[str] = []
+    labels: list[str] = []
     lang = language(query)
     # Indonesian queries only: on English ones it changed nothing but cost one query (old q17)
     written = (
@@ -130,14 +162,17 @@ def expand(query: str, lexicon: Lexicon | None) -> Expansion:
             if hit.iri in concepts:
                 continue
             concepts.append(hit.iri)
-            labels = sorted(lexicon.concepts[hit.iri].labels, key=len)[:EXPANSION_LABELS]
-            terms.extend(label for label in labels if label.lower() not in text.lower())
+            found = sorted(lexicon.concepts[hit.iri].labels, key=len)[:EXPANSION_LABELS]
+            new = [label for label in found if label.lower() not in text.lower()]
+            terms.extend(new)
+            labels.extend(new)
     if SYNONYMS_AS == "terms":
         terms.extend(t for t in written.terms if t not in terms)
+        labels = [t for t in labels if t not in written.terms]  # a written form counts in full
     else:
         translated.extend(t for t in written.terms if t not in translated)
     normalised = text if text != query else ""
-    return Expansion(concepts, terms, translated, lang, normalised)
+    return Expansion(concepts, terms, translated, lang, normalised, labels)
 
 
 BILINGUAL_TRANSLATED = True  # the bilingual text includes the glossary translation
@@ -202,6 +237,40 @@ def forget_query_vectors() -> None:
         _QUERY_VECTORS.clear()
 
 
+@dataclass(slots=True)
+class Retrieved:
+    """A query's candidate passages: (row, score) by dense and by lexical search, best first."""
+
+    dense: list[tuple[int, float]]
+    lexical: list[tuple[int, float]]
+    vector: np.ndarray | None = None
+
+
+def retrieve(
+    index: PassageIndex,
+    query: str,
+    expansion: Expansion,
+    pool: int,
+    *,
+    allowed_docs: set[str] | None = None,
+    mode: str = "hybrid",
+    vector: np.ndarray | None = None,
+    bilingual: float | None = None,
+) -> Retrieved:
+    allowed_rows = index.doc_row_ids(allowed_docs) if allowed_docs is not None else None
+    if allowed_rows is not None and not len(allowed_rows):
+        return Retrieved([], [], vector)
+    dense: list[tuple[int, float]] = []
+    lexical: list[tuple[int, float]] = []
+    if mode in ("hybrid", "dense"):
+        if vector is None:
+            vector = query_vector(index, query, expansion, bilingual)
+        dense = index.dense_search(vector, pool, allowed_rows)
+    if mode in ("hybrid", "lexical"):
+        lexical = index.lexical_search(lexical_query(query, expansion), pool, allowed_rows)
+    return Retrieved(dense, lexical, vector)
+
+
 def search(
     index: PassageIndex,
     query: str,
@@ -216,43 +285,38 @@ def search(
     highlights: bool = True,
     expansion: Expansion | None = None,
     fusion: Fusion | None = None,
+    retrieved: Retrieved | None = None,
 ) -> list[Hit]:
     """Top-k passages. `mode` is hybrid, dense or lexical (the last two for evaluation).
 
     A filter (`allowed_docs`) restricts the dense and the lexical search themselves to the
-    allowed passages, so a narrow filter finds its few studies however far down they rank."""
+    allowed passages, so a narrow filter finds its few studies however far down they rank.
+    `retrieved`: the candidate lists `retrieve` made for this query (study search reads them
+    too), instead of searching again."""
     query = validate(query)
     fusion = fusion or FUSION
     if allowed_docs is not None and not allowed_docs:
         return []
     if expansion is None or mode != "hybrid":
         expansion = expand(query, lexicon) if mode in ("hybrid", "lexical") else Expansion([], [])
-    allowed_rows = index.doc_row_ids(allowed_docs) if allowed_docs is not None else None
-    if allowed_rows is not None and not len(allowed_rows):
-        return []
-    pool = max(CANDIDATES, k)
-
-    dense: list[tuple[int, float]] = []
-    lexical: list[tuple[int, float]] = []
-    if mode in ("hybrid", "dense"):
-        if vector is None:
-            vector = query_vector(index, query, expansion, bilingual)
-        dense = index.dense_search(vector, pool, allowed_rows)
-    if mode in ("hybrid", "lexical"):
-        lexical = index.lexical_search(lexical_query(query, expansion), pool, allowed_rows)
+    if retrieved is None:
+        retrieved = retrieve(
+            index, query, expansion, max(CANDIDATES, k), allowed_docs=allowed_docs,
+            mode=mode, vector=vector, bilingual=bilingual,
+        )  # fmt: skip
+    dense, lexical, vector = retrieved.dense, retrieved.lexical, retrieved.vector
 
     scores: dict[int, Hit] = {}
     passages = index.passages(sorted({r for r, _ in dense} | {r for r, _ in lexical}))
-    for rank, (row, score) in enumerate(dense, start=1):
-        if row in passages:
-            hit = scores.setdefault(row, Hit(passages[row], 0.0))
-            hit.dense = score
-            hit.score += fusion.dense / (RRF_K + rank)
-    for rank, (row, score) in enumerate(lexical, start=1):
-        if row in passages:
-            hit = scores.setdefault(row, Hit(passages[row], 0.0))
-            hit.lexical = score
-            hit.score += fusion.lexical / (RRF_K + rank)
+    for weight, ranked, field_ in (
+        (fusion.dense, dense, "dense"),
+        (fusion.lexical, lexical, "lexical"),
+    ):
+        for share, (row, score) in zip(shares(ranked, fusion.normalised), ranked, strict=True):
+            if row in passages:
+                hit = scores.setdefault(row, Hit(passages[row], 0.0))
+                setattr(hit, field_, score)
+                hit.score += weight * share
     if fusion.study > 0 and vector is not None and scores:
         ids, matrix = index.study_vectors()
         if ids:
@@ -267,13 +331,27 @@ def search(
         carried = concepts_of([h.passage for h in hits[: 3 * CANDIDATES]])
         for hit in hits:
             hit.concept = len(carried.get(hit.passage.row, set()) & set(expansion.concepts))
-            hit.score += CONCEPT_BONUS * hit.concept
+            hit.score += (fusion.concept if fusion.normalised else CONCEPT_BONUS) * hit.concept
         hits.sort(key=lambda h: -h.score)
     top = hits[:k]
     stems = query_stems(query, expansion) if highlights else set()
     for hit in top if highlights else []:
         hit.highlights = highlight(hit.passage.text, stems)
     return top
+
+
+def shares(ranked: Sequence[tuple[object, float]], normalised: bool) -> list[float]:
+    """Each candidate's share of its list's weight: its score scaled to [0, 1] over the list
+    (all 1.0 when the scores are equal), or its reciprocal rank."""
+    if not normalised:
+        return [1 / (RRF_K + rank) for rank in range(1, len(ranked) + 1)]
+    if not ranked:
+        return []
+    values = [s for _, s in ranked]
+    low, high = min(values), max(values)
+    if high <= low:
+        return [1.0] * len(values)
+    return [(s - low) / (high - low) for s in values]
 
 
 def query_stems(query: str, expansion: Expansion) -> set[str]:

@@ -67,9 +67,32 @@ def tokenize(texts: list[str]) -> list[list[str]]:
 # A query's words after this mark are its translation into the other language
 # (search/crosslingual.py): they count TRANSLATED_WEIGHT as much as the query's own words (1.0
 # from the quality round's sweep: 0.25 and 0.5 scored lower, 1.5 and 2.0 helped English queries
-# and cost Indonesian ones; bench/retrieval_eval_after3.txt).
+# and cost Indonesian ones; bench/retrieval_eval_after3.txt). The mark followed by WEIGHT and a
+# number ("␟␞0.25 words") gives the words after it that weight instead (`weighted_query`):
+# search/hybrid.py weighs the translation per query language and the SKOS labels apart.
 TRANSLATED = "\u241f"
+WEIGHT = "\u241e"
 TRANSLATED_WEIGHT = 1.0
+
+
+def weighted_query(own: str, parts: list[tuple[float, list[str]]]) -> str:
+    """The query's own words, then each part's words at its weight (empty parts left out)."""
+    tail = "".join(f" {TRANSLATED}{WEIGHT}{w:g} {' '.join(words)}" for w, words in parts if words)
+    return own + tail
+
+
+def query_parts(query: str) -> list[tuple[float, str]]:
+    """(weight, text) of each part of a lexical query: its own words at 1.0, then each part
+    after a TRANSLATED mark at the weight the mark names, or TRANSLATED_WEIGHT."""
+    own, *rest = query.split(TRANSLATED)
+    parts = [(1.0, own.strip())]
+    for part in rest:
+        weight = TRANSLATED_WEIGHT
+        if part.startswith(WEIGHT):
+            number, _, part = part[len(WEIGHT) :].partition(" ")
+            weight = float(number)
+        parts.append((weight, part.strip()))
+    return parts
 
 
 def member(rows: np.ndarray, allowed: set[int] | np.ndarray) -> np.ndarray:
@@ -108,12 +131,12 @@ class LexicalIndex:
         whole collection, so a filter does not change a passage's score)."""
         if self._bm25 is None or not len(self._rows):
             return []
-        own, _, translated = query.partition(TRANSLATED)
-        scores = self._scores(own)
-        extra = self._scores(translated) if TRANSLATED_WEIGHT > 0 else None
-        if extra is not None:
-            extra = extra * TRANSLATED_WEIGHT
-            scores = extra if scores is None else scores + extra
+        scores = None
+        for weight, text in query_parts(query):
+            part = self._scores(text) if weight > 0 else None
+            if part is not None:
+                part = part if weight == 1.0 else part * weight
+                scores = part if scores is None else scores + part
         if scores is None:
             return []
         if allowed is not None:

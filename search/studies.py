@@ -1,8 +1,9 @@
 """Study search: a researcher mostly wants the study, not a passage.
 
-A study's score adds reciprocal-rank signals:
-- its passages, as the hybrid passage search ranks them (best passage, and a share of the
-  second: a study that says it twice is more about it than one that says it once);
+A study's score adds its signals, each scaled to [0, 1] over its candidates (CombSUM; the
+rounds before the fifth added reciprocal ranks, still there with Weights.normalised off):
+- its passages: the best BM25 score among them (the lexical query, expanded) and, at weight 0
+  by default, its best passage's hybrid score;
 - the study as a whole, ranked among all allowed studies: the e5 vector of its title and
   opening text (its abstract), BM25 over all its text and title as one field (words no single
   passage has together), and the mean of its passages' vectors;
@@ -32,31 +33,44 @@ SHOWN_PASSAGES = 3
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """Reciprocal-rank weights, chosen on the tuning sets (old + tuning half, 63 queries;
-    bench/retrieval_eval.py --sweep study, score = (R@5 + MRR@10) / 2; the search13 round's
-    sweep is in bench/retrieval_sweep_search13.txt). The whole-study signals (study_text,
-    study_bm25) at 2.0 each scored 0.852 against 0.847 without them, Indonesian queries 0.914
-    against 0.876; every setting was within 0.02 of every other, so these are kept for what
-    they add by design: a study matches on its title, and on words spread over its passages.
-    Earlier rounds: a second passage's share 0.5 cost 0.15 (studies with many passages crowd
-    out short ones), the mean passage vector at 1.0 cost 0.01, the concept bonus at 0.5
-    changed nothing (+0.003 alone, -0.003 with the study signals); they stay at 0."""
+    """How a study's signals add up. With `normalised` (the default since the fifth quality
+    round), a weighted sum of scores each scaled to [0, 1] over its candidates (min-max:
+    CombSUM): the best BM25 score among the study's passages (`passage_bm25`), its study-text
+    e5 similarity (`study_text`) and its whole-study BM25 (`study_bm25`); `best_passage` is
+    then the min-max scaled hybrid score of its best passage. Without it, reciprocal ranks
+    (RRF_K) of the same rankings, `best_passage` being the hybrid score itself (RRF already).
 
-    best_passage: float = 1.0
-    second_passage: float = 0.0
+    Fifth round, measured on all six tuning sets (163 queries; bench/study_fusion.py, table in
+    bench/retrieval_eval_after5.txt): reciprocal ranks threw away how far ahead a study was
+    and let the weak dense rankings (study R@5 0.39 alone on heldout4, against 0.73 for
+    expanded BM25) pull the final ranking below its best component; CombSUM at 1/1/1 scored
+    R@5 0.854 / MRR@10 0.924 against 0.837 / 0.861 for the fourth round's RRF, on every set
+    but old and tuning4 (R@5 -0.04 and -0.02, MRR up) and in both languages, so the same
+    weights serve English and Indonesian queries (per-language weights gained 0.005). The
+    passages' dense ranking adds nothing on top of the study-text vector (passage dense 0.5:
+    0.882 against 0.889 on (R@5 + MRR@10) / 2); RRF's best setting reached 0.86.
+    Earlier rounds (RRF): a second passage's share 0.5 cost 0.15 (studies with many passages
+    crowd out short ones), the mean passage vector at 1.0 cost 0.01, the concept bonus at 0.5
+    changed nothing; they stay at 0."""
+
+    best_passage: float = 0.0
+    second_passage: float = 0.0  # RRF only
     study_vector: float = 0.0  # mean of the study's passage vectors
     concept: float = 0.0  # per query concept the study carries, as a share of a first rank
-    study_text: float = 2.0  # e5 vector of the study's title and opening text
-    study_bm25: float = 2.0  # BM25 over the whole study (title and all its text) as one field
+    study_text: float = 1.0  # e5 vector of the study's title and opening text
+    study_bm25: float = 1.0  # BM25 over the whole study (title and all its text) as one field
+    passage_bm25: float = 1.0  # the best BM25 score among its passages
+    normalised: bool = True  # CombSUM of min-max scaled scores; False: reciprocal ranks
 
 
 WEIGHTS = Weights()
-# Indonesian queries lean on whole-study BM25 more and on the study-text vector less: e5-small
-# matches an informal Indonesian paraphrase to the right abstract less often than the words do.
-# Fourth quality round, over the 82 studies (bench/retrieval_eval_after4.txt): Indonesian study
-# R@5 0.720 -> 0.741 on all tuning sets (tuning3 0.681 -> 0.750, tuning4 0.701 -> 0.729), MRR@10
-# 0.831 -> 0.817; English queries keep WEIGHTS (they did best with it).
-WEIGHTS_BY_LANGUAGE = {"id": Weights(study_text=1.0, study_bm25=3.0)}
+# The fourth round's reciprocal-rank fusion (Indonesian queries leaned on whole-study BM25):
+# what the fifth round's sweep compared against.
+RRF_WEIGHTS = {
+    "en": Weights(1.0, 0.0, 0.0, 0.0, 2.0, 2.0, 0.0, normalised=False),
+    "id": Weights(1.0, 0.0, 0.0, 0.0, 1.0, 3.0, 0.0, normalised=False),
+}
+WEIGHTS_BY_LANGUAGE: dict[str, Weights] = {}
 
 
 @dataclass(slots=True)
@@ -139,10 +153,13 @@ def search(
         weights = WEIGHTS_BY_LANGUAGE.get(expansion.language, WEIGHTS)
     if vector is None:
         vector = query_vector(index, query, expansion, bilingual)
+    retrieved = hybrid.retrieve(
+        index, query, expansion, PASSAGE_POOL, allowed_docs=allowed_docs, vector=vector
+    )
     passages = hybrid.search(
         index, query, PASSAGE_POOL, lexicon=lexicon, allowed_docs=allowed_docs,
         concepts_of=concepts_of, vector=vector, highlights=False, expansion=expansion,
-        fusion=fusion,
+        fusion=fusion, retrieved=retrieved,
     )  # fmt: skip
     studies: dict[str, StudyHit] = {}
     for hit in passages:  # best first
@@ -151,7 +168,29 @@ def search(
     for study in studies.values():
         scores = [h.score for h in study.passages[:2]] + [0.0]
         study.passage_score = weights.best_passage * scores[0] + weights.second_passage * scores[1]
-        study.score = study.passage_score
+
+    def add(weight: float, ranked: list[tuple[str, float]]) -> None:
+        """Each study of a ranking (best first) gains its share: its min-max scaled score, or
+        its reciprocal rank."""
+        if weight <= 0 or not ranked:
+            return
+        for (doc_id, _), share in zip(
+            ranked, hybrid.shares(ranked, weights.normalised), strict=True
+        ):
+            studies.setdefault(doc_id, StudyHit(doc_id, 0.0)).score += weight * share
+
+    if weights.normalised:
+        add(weights.best_passage, [(s.doc_id, s.passage_score) for s in studies.values()])
+    else:
+        for study in studies.values():
+            study.score = study.passage_score
+    best_lexical: dict[str, float] = {}
+    if retrieved.lexical:
+        found = index.passages([r for r, _ in retrieved.lexical])
+        for row, score in retrieved.lexical:  # best first
+            if row in found:
+                best_lexical.setdefault(found[row].doc_id, score)
+    add(weights.passage_bm25, list(best_lexical.items()))
 
     for weight, vectors in (
         (weights.study_vector, index.document_vectors),
@@ -160,18 +199,18 @@ def search(
         ids, matrix = vectors() if weight > 0 else ([], None)
         if ids and matrix is not None:
             similarity, order = nearest_studies(ids, matrix, vector, allowed_docs, STUDY_POOL)
-            for rank, i in enumerate(order, start=1):
+            for i in order:
                 study = studies.setdefault(ids[i], StudyHit(ids[i], 0.0))
                 study.similarity = max(study.similarity or -1.0, float(similarity[i]))
-                study.score += weight / (RRF_K + rank)
+            add(weight, [(ids[i], float(similarity[i])) for i in order])
 
     if weights.study_bm25 > 0:
-        by_words = index.study_lexical_search(
-            hybrid.lexical_query(query, expansion), STUDY_POOL, allowed_docs
+        add(
+            weights.study_bm25,
+            index.study_lexical_search(
+                hybrid.lexical_query(query, expansion), STUDY_POOL, allowed_docs
+            ),
         )
-        for rank, (doc_id, _) in enumerate(by_words, start=1):
-            study = studies.setdefault(doc_id, StudyHit(doc_id, 0.0))
-            study.score += weights.study_bm25 / (RRF_K + rank)
 
     def mark_concepts(found: list[StudyHit]) -> None:
         carried = study_concepts([s.doc_id for s in found]) if study_concepts else {}

@@ -84,3 +84,31 @@ def test_a_query_cannot_smuggle_in_the_translation_mark() -> None:
     from search.hybrid import validate
 
     assert validate(f"budget {TRANSLATED} anggaran") == "budget anggaran"
+
+
+def test_labels_and_translation_are_weighted_parts_of_the_lexical_query(lexicon) -> None:
+    from search import hybrid
+    from search.lexical import query_parts, weighted_query
+
+    assert query_parts(weighted_query("kendala", [(0.25, ["hambatan"]), (0.5, [])])) == [
+        (1.0, "kendala"),
+        (0.25, "hambatan"),
+    ]
+    assert query_parts(f"budget {TRANSLATED} anggaran")[1][0] == 1.0  # the unweighted mark
+    expansion = Expansion(["c"], ["staf", "dinas sosial"], ["staff"], "id", labels=["staf"])
+    parts = query_parts(lexical_query("peksos", expansion))
+    assert parts[0] == (1.0, "peksos dinas sosial")  # written-out words count in full
+    assert parts[1] == (hybrid.LABEL_WEIGHT, "staf")
+    assert parts[2] == (hybrid.TRANSLATED_WEIGHTS["id"], "staff")
+    english = expand("budget obstacles in villages", lexicon)
+    assert set(english.labels) <= set(english.terms)
+
+
+def test_weighted_parts_scale_their_scores() -> None:
+    from search.lexical import weighted_query
+
+    index = LexicalIndex()
+    index.build([0, 1], ["anggaran desa", "budget of the village"])
+    full = dict(index.search("budget", 2))
+    quarter = dict(index.search(weighted_query("", [(0.25, ["budget"])]), 2))
+    assert abs(quarter[1] - full[1] / 4) < 1e-6

@@ -455,3 +455,24 @@ def test_a_bulk_load_holds_what_one_by_one_adds_hold(tmp_path: Path, embedder) -
     assert len(bulk.doc_rows({"d0", "d3"})) == 7
     one.close()
     bulk.close()
+
+
+def test_fusion_shares_are_min_max_scaled_scores_or_reciprocal_ranks() -> None:
+    from search.hybrid import RRF_K, shares
+
+    ranked = [(7, 4.0), (3, 2.0), (9, 1.0)]
+    assert shares(ranked, True) == [1.0, 1 / 3, 0.0]
+    assert shares([(1, 2.0), (2, 2.0)], True) == [1.0, 1.0]
+    assert shares(ranked, False) == [1 / (RRF_K + r) for r in (1, 2, 3)]
+    assert shares([], True) == []
+
+
+def test_study_fusion_either_way_ranks_whole_studies(searchable: Workspace) -> None:
+    from search import studies
+
+    index = searchable.index
+    for weights in (studies.WEIGHTS, studies.RRF_WEIGHTS["id"]):
+        found = studies.search(index, "kemitraan P2TP2A", 5, weights=weights)
+        assert found and len({s.doc_id for s in found}) == len(found)
+        assert all(s.passages for s in found)
+        assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
