@@ -58,6 +58,7 @@ class Signals:
     passage_docs: list[str] = field(default_factory=list)
     dense_all: dict[str, float] = field(default_factory=dict)
     passage_grades: dict[int, int] = field(default_factory=dict)  # position in parts_p -> grade
+    parts_s_alt: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)  # title x n
 
 
 def compute(ws: Workspace, query: dict, set_name: str, files: dict[str, str]) -> Signals:
@@ -122,6 +123,9 @@ def compute(ws: Workspace, query: dict, set_name: str, files: dict[str, str]) ->
     sids, slexidx = index._study_lexical
     sig.parts_s = {k: raw_scores(slexidx, t) for k, t in parts.items()}
     sig.study_ids = sids
+    for times in (2, 3):
+        alt = titled_index(index, sids, times)
+        sig.parts_s_alt[times] = {k: raw_scores(alt, t) for k, t in parts.items()}
     sig.passage_docs = [doc_of(index, int(r)) for r in lex._rows] if lex else []
     rowpos = {int(r): i for i, r in enumerate(lex._rows)} if lex else {}
     dense_vec = np.zeros(len(rowpos))
@@ -152,6 +156,25 @@ def raw_scores(lexical, text: str) -> np.ndarray:  # type: ignore[no-untyped-def
         return np.zeros(n)
     got = lexical._scores(text)
     return np.zeros(n) if got is None else np.asarray(got, dtype=float)
+
+
+_TITLED: dict[int, object] = {}
+
+
+def titled_index(index, ids: list[str], times: int):  # type: ignore[no-untyped-def]
+    """A whole-study BM25 index whose title is written `times` times (a heavier title field)."""
+    if times not in _TITLED:
+        from search.lexical import LexicalIndex
+
+        db = index._db
+        titles = dict(db.execute("SELECT doc_id, title FROM studies"))
+        texts: dict[str, list[str]] = {}
+        for doc_id, text in db.execute("SELECT doc_id, text FROM passages ORDER BY doc_id, idx"):
+            texts.setdefault(doc_id, [titles.get(doc_id, "")] * times).append(text)
+        lexical = LexicalIndex()
+        lexical.build(list(range(len(ids))), ["\n".join(texts.get(d, [])) for d in ids])
+        _TITLED[times] = lexical
+    return _TITLED[times]
 
 
 _DOC: dict[int, str] = {}
@@ -403,7 +426,7 @@ def fuse_parts(sig: Signals, cfg: dict) -> list[str]:
     reciprocal ranks; else CombSUM of scores normalised by `norm`)."""
     lw, fw, k = cfg["lw"], cfg["fw"], cfg.get("k", 60)
     p_lex = lexical_scores(sig.parts_p, lw)
-    s_lex = lexical_scores(sig.parts_s, lw)
+    s_lex = lexical_scores(sig.parts_s_alt[cfg["title"]] if cfg.get("title") else sig.parts_s, lw)
     docs = sig.passage_docs
     p_dense = sig.parts_p["dense"]
     parts: list[tuple[float, dict[str, float]]] = []
@@ -673,6 +696,57 @@ def grid_passage2(signals: list[Signals], sets: list[str]) -> None:
 
 
 grids["passage2"] = grid_passage2
+
+
+def grid_title(signals: list[Signals], sets: list[str]) -> None:
+    """The whole-study BM25 with its title written 1, 2 or 3 times, at the shipped CombSUM."""
+    for title in (None, 2, 3):
+        for sb in (1.0, 1.5):
+            cfg = {
+                lang: {
+                    "lw": LW_NEW[lang],
+                    "fw": {"pl": 1, "sv": 1, "sb": sb},
+                    "norm": "minmax",
+                    "title": title,
+                }
+                for lang in ("en", "id")
+            }
+            t = table(signals, lambda s, cfg=cfg: fuse_parts(s, cfg[s.guessed]), sets)
+            print(line(f"title x{title or 1} sb={sb}", t, sets))
+    for title in (None, 2, 3):
+        cfg = {lang: {"lw": LW_NEW[lang], "fw": {"sb": 1}, "title": title} for lang in ("en", "id")}
+        t = table(signals, lambda s, cfg=cfg: fuse_parts(s, cfg[s.guessed]), sets)
+        print(line(f"study bm25 alone, title x{title or 1}", t, sets))
+
+
+grids["title"] = grid_title
+
+
+def grid_lex2(signals: list[Signals], sets: list[str]) -> None:
+    """Lexical part weights under the shipped CombSUM (1/1/1, min-max)."""
+    for lab in (0.0, 0.25, 0.5):
+        for tr_id in (0.25, 0.5, 0.75):
+            for tr_en in (0.75, 1.0, 1.5):
+                for mx in (0, 0.5):
+                    cfg = {
+                        lang: {
+                            "lw": {
+                                "q": 1,
+                                "lab": lab,
+                                "syn": 1,
+                                "tr": tr_en if lang == "en" else tr_id,
+                                "max": mx,
+                            },
+                            "fw": {"pl": 1, "sv": 1, "sb": 1},
+                            "norm": "minmax",
+                        }
+                        for lang in ("en", "id")
+                    }
+                    t = table(signals, lambda s, cfg=cfg: fuse_parts(s, cfg[s.guessed]), sets)
+                    print(line(f"lab={lab} tr id={tr_id} en={tr_en} max={mx}", t, sets))
+
+
+grids["lex2"] = grid_lex2
 
 
 if __name__ == "__main__":

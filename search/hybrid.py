@@ -50,8 +50,8 @@ class Fusion:
     ranked below expanded BM25 alone on the newer sets (dense e5-small alone: R@5 0.33 on
     heldout4); CombSUM with dense at 0.25 and concepts at 0.25 gave 0.765 / 0.859, better on
     every set but old (0.832 / 0.817 -> 0.800 / 0.774, the set the RRF weights were tuned on).
-    Dense 0.1-0.5 all scored 0.80-0.81 on (R@5 + MRR@10) / 2; RRF's best (dense 0.5, lexical
-    2) 0.73."""
+    Dense 0.1-0.5 all scored 0.80-0.81 on (R@5 + MRR@10) / 2; RRF at dense 0.5, lexical 2:
+    0.73."""
 
     dense: float = 0.25
     lexical: float = 1.0

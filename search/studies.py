@@ -40,15 +40,19 @@ class Weights:
     then the min-max scaled hybrid score of its best passage. Without it, reciprocal ranks
     (RRF_K) of the same rankings, `best_passage` being the hybrid score itself (RRF already).
 
-    Fifth round, measured on all six tuning sets (163 queries; bench/study_fusion.py, table in
-    bench/retrieval_eval_after5.txt): reciprocal ranks threw away how far ahead a study was
-    and let the weak dense rankings (study R@5 0.39 alone on heldout4, against 0.73 for
-    expanded BM25) pull the final ranking below its best component; CombSUM at 1/1/1 scored
-    R@5 0.854 / MRR@10 0.924 against 0.837 / 0.861 for the fourth round's RRF, on every set
-    but old and tuning4 (R@5 -0.04 and -0.02, MRR up) and in both languages, so the same
-    weights serve English and Indonesian queries (per-language weights gained 0.005). The
-    passages' dense ranking adds nothing on top of the study-text vector (passage dense 0.5:
-    0.882 against 0.889 on (R@5 + MRR@10) / 2); RRF's best setting reached 0.86.
+    Fifth round, on all six tuning sets (163 queries; bench/study_fusion.py, sweeps in
+    bench/retrieval_sweep_round5.txt, tables in bench/retrieval_eval_after5.txt): the fourth
+    round's RRF scored R@5 0.836 / MRR@10 0.868, below expanded BM25 alone (whole-study BM25:
+    0.864 / 0.909); the dense rankings are weak alone (study-text e5 0.654 / 0.730). Most of the
+    gain is the lexical query's weights (search/hybrid.py LABEL_WEIGHT, TRANSLATED_WEIGHTS) and
+    less weight on dense; with those, CombSUM at 1/1/1 scored 0.861 / 0.930 for both languages,
+    RRF's best (chosen per language, dense nearly off) 0.862 / 0.925. CombSUM is kept: one
+    setting for both languages, the e5 signal kept at full weight for the paraphrases BM25
+    misses, and a study far ahead on one signal stays ahead. Per-language CombSUM weights
+    gained 0.005; the passages' dense list (pd 0.5) cost 0.007; sets: tuning3 0.809/0.958,
+    tuning4 0.830/0.931, heldout4 0.842/0.938, old 0.934/0.903, tuning 0.844/0.950, heldout2
+    0.855/0.925 (against the fourth round, old lost R@5 0.04 and tuning 0.02 and MRR@10
+    0.025; every other figure rose).
     Earlier rounds (RRF): a second passage's share 0.5 cost 0.15 (studies with many passages
     crowd out short ones), the mean passage vector at 1.0 cost 0.01, the concept bonus at 0.5
     changed nothing; they stay at 0."""
