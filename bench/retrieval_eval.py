@@ -17,7 +17,11 @@ changes, scored once at its end, only with --heldout) are judged, and so are `tu
 written in the fourth quality round before its ranking changes: mostly paraphrases that avoid
 the studies' wording (informal Indonesian, abbreviations such as KDRT/Dinsos/peksos, typos).
 heldout4 is scored once, by the lead, only with --heldout; heldout and heldout3 are spent but
-stay behind --heldout, heldout2 is a tuning set from the fourth round on.
+stay behind --heldout, heldout2 is a tuning set from the fourth round on. `tuning5`
+(retrieval_tuning5.json, q501-q520) and `heldout5` (retrieval_heldout5.json, q521-q540), 10 ID +
+10 EN each, were written in the fifth round before its ranking changes, without running any
+search, and favour the studies the earlier sets used least; both are judged over --corpus all.
+tuning5 is a tuning set; heldout5 is scored once, by the lead, after merging, only with --heldout.
 Study relevance: a query's `studies`, or for the old set the documents of its relevant passages.
 "final" is what ships: hybrid passage search, and search/studies.py for studies; "final, no
 synonyms" is it without search/synonyms.py's Indonesian normalisation (the fourth round's change).
@@ -53,12 +57,14 @@ SETS = {
     "tuning3": "retrieval_tuning3.json",
     "tuning4": "retrieval_tuning4.json",
     "heldout4": "retrieval_heldout4.json",
+    "tuning5": "retrieval_tuning5.json",
+    "heldout5": "retrieval_heldout5.json",
 }
-HELDOUT = ("heldout", "heldout3", "heldout4")
+HELDOUT = ("heldout", "heldout3", "heldout4", "heldout5")
 # tuning3 and heldout3 are judged over every record of bench/records (all subfolders, 82
 # studies); the older sets over 18 (--corpus judged): on the larger corpus their unjudged
 # relevant studies count as misses, so their figures there only compare rankings.
-NEEDS_ALL = {"tuning3", "heldout3", "tuning4", "heldout4"}
+NEEDS_ALL = {"tuning3", "heldout3", "tuning4", "heldout4", "tuning5", "heldout5"}
 PASSAGE_MODES = {
     "bm25": {"mode": "lexical", "expand": False},
     "bm25 + expansion": {"mode": "lexical", "expand": True},  # SKOS labels and translation
@@ -287,7 +293,7 @@ def main() -> int:
         "old",
         "tuning",
         "heldout2",
-        *(["tuning3", "tuning4"] if args.corpus == "all" else []),
+        *(["tuning3", "tuning4", "tuning5"] if args.corpus == "all" else []),
     ]
     held = [h for h in HELDOUT if (h in NEEDS_ALL) == (args.corpus == "all")]
     names = args.sets or [*tuning, *(held if args.heldout else [])]
