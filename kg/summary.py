@@ -41,6 +41,7 @@ from kg.policy import (
 from kg.shape import (
     PLACES_GRAPH,
     PROLOGUE,
+    concept_id,
     doc_iri,
     fragment_quote,
     parse_quote_target,
@@ -565,6 +566,11 @@ def matrix(
     }
 
 
+def _places_in(summary: ObstacleSummary, code: str) -> list[tuple[str, Place]]:
+    """(IRI, place) of the place `code` and the places inside it."""
+    return [(i, p) for i, p in summary.places.items() if f"{p.code}.".startswith(f"{code}.")]
+
+
 def place_studies(
     summary: ObstacleSummary, code: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -573,10 +579,7 @@ def place_studies(
     inside it with how many studies each."""
     studies: dict[str, dict[str, Any]] = {}
     inside: dict[str, dict[str, Any]] = {}
-    prefix = code + "."
-    for iri, place in summary.places.items():
-        if place.code != code and not place.code.startswith(prefix):
-            continue
+    for iri, place in _places_in(summary, code):
         docs = summary.by_place.get(iri, ())
         for doc in docs:
             study = summary.studies[doc]
@@ -594,3 +597,23 @@ def place_studies(
     for entry in ordered:
         entry["places"] = sorted(entry["places"])
     return ordered, [{**p, "studies": len(p["studies"])} for _, p in sorted(inside.items())]
+
+
+def place_obstacles(
+    summary: ObstacleSummary, code: str, min_confidence: float = 0.0
+) -> list[dict[str, Any]]:
+    """The obstacles the studies about the place `code` (or a place inside it) report, with
+    how many of those studies report each: over all of them, not only those a page lists.
+    Curations count as in `recurring` (a rejected obstacle is gone, one a person added or
+    confirmed is never doubtful); mentions below `min_confidence` are left out."""
+    counts: dict[str, int] = defaultdict(int)
+    docs = {d for iri, _ in _places_in(summary, code) for d in summary.by_place.get(iri, ())}
+    for doc in docs:
+        for concept, (confidence, _) in summary.studies[doc].obstacles.items():
+            if passes(confidence, min_confidence):
+                counts[concept] += 1
+    found = [
+        {"concept": c, "id": concept_id(c), "label": summary.labels.get(c, ""), "studies": n}
+        for c, n in counts.items()
+    ]
+    return sorted(found, key=lambda o: (-o["studies"], o["label"] or o["id"]))
