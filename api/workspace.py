@@ -173,7 +173,7 @@ class Workspace:
         """`answer(summary)` over the obstacle summary (kg.summary), rebuilt first when stale;
         the lock keeps a write's refresh from changing it underneath."""
         with self.summary.lock:
-            return answer(self.summary.current(self.store))
+            return answer(self.summary.current(self.store, self.settings.remote_summary_seconds))
 
     def _wrote(self, outcomes: Iterable[Outcome]) -> None:
         """After writes: the studies they touched again in the summary."""

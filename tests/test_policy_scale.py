@@ -13,9 +13,11 @@ from fastapi.testclient import TestClient
 from records import ENGLISH_RECORD, HEADER_RECORD
 
 from api.app import create_app
+from api.settings import Settings
 from api.workspace import Workspace
 from kg import curation, policy
 from kg import summary as obstacle_summary
+from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -243,3 +245,37 @@ def test_the_place_page_counts_as_before_on_the_demo(demo_workspace: Workspace) 
         assert page["obstacles"] == whole_place_obstacles(
             store, code, demo_workspace.floor(None)
         ), code
+
+
+@pytest.mark.parametrize("reuse", [60.0, 0.0])
+def test_a_remote_store_summary_is_reused_for_a_while(
+    oxigraph_server: str, tmp_path: Path, embedder: Any, reuse: float
+) -> None:
+    """Over a real Oxigraph server (no generation: others may write to it) the summary is
+    reused `remote_summary_seconds` after a build, kept current by writes made through this
+    service; a write made by another client shows once that time has passed, or at once
+    with 0."""
+    settings = Settings(data=tmp_path / "data", store=oxigraph_server,
+                        remote_summary_seconds=reuse)  # fmt: skip
+    with Workspace(settings, embedder=embedder) as workspace:
+        garut = workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt").doc_id
+        assert garut
+
+        def studies() -> int:
+            return workspace.summarised(lambda s: len(s.studies))
+
+        assert studies() == 1
+        built = workspace.summary.built
+        workspace.ingest_bytes(ENGLISH_RECORD.encode(), "makassar.md")  # through the service
+        assert studies() == 2
+        assert (workspace.summary.built == built) == bool(reuse)  # refreshed, not rebuilt
+        with workspace.summary.lock:
+            assert _facts(workspace.summary) == _facts(_from_scratch(workspace))
+        assert workspace.place_overview("32", 1)["study_count"] == 1  # type: ignore[index]
+        with open_store(oxigraph_server, tmp_path / "other") as other:  # another writer
+            assert other.delete_document(garut)
+        assert studies() == (2 if reuse else 1)  # not seen while the summary is reused
+        assert workspace.summary.built is not None
+        workspace.summary.built -= reuse  # `reuse` seconds later
+        assert studies() == 1
+        assert workspace.place_overview("32", 1)["study_count"] == 0  # type: ignore[index]
