@@ -4,9 +4,12 @@ first regency, uncached, over a store bench/scale_bench.py built.
 The in-process app (FastAPI TestClient: the real handler, template and HTML), the answer cache
 (kg.answers) cleared before every request. The obstacle summary is built once before timing,
 as a running server keeps it (its build time is printed apart). `--code DIR` times the code of
-another checkout over the same store (e.g. the main branch, for a before/after):
+another checkout over the same store (e.g. the main branch, for a before/after). `--store URL`
+reads the store through a SPARQL endpoint instead (e.g. `oxigraph serve --location
+bench/out/scale-10000/data/graph --union-default-graph`), with `--remote-summary-seconds`:
 
     python bench/place_bench.py --count 10000 [--code /work/main] [--runs 3]
+    python bench/place_bench.py --store http://127.0.0.1:7878/query --remote-summary-seconds 0
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout whose code runs")
+    parser.add_argument("--store", help="a SPARQL endpoint holding the store, not the embedded")
+    parser.add_argument("--remote-summary-seconds", type=float)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(args.code.resolve()))
     from fastapi.testclient import TestClient
@@ -34,8 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     from api.settings import Settings
     from api.workspace import Workspace
 
-    settings = Settings(data=ROOT / "bench" / "out" / f"scale-{args.count}" / "data")
-    out: dict[str, object] = {"code": str(args.code), "count": args.count}
+    data = ROOT / "bench" / "out" / f"scale-{args.count}" / "data"
+    remote: dict[str, object] = {}
+    if args.store:
+        data = ROOT / "bench" / "out" / "place-remote" / "data"  # its own: the store is there
+        remote = {"store": args.store}
+        if args.remote_summary_seconds is not None:
+            remote["remote_summary_seconds"] = args.remote_summary_seconds
+    settings = Settings(data=data, **remote)  # type: ignore[arg-type]
+    out: dict[str, object] = {"code": str(args.code), "count": args.count, **remote}
     with Workspace(settings) as workspace:
         app = create_app(settings, workspace)
         app.state.workspace, app.state.settings = workspace, settings  # no start-up
