@@ -89,6 +89,13 @@ class Settings(BaseSettings):
         "an obstacle mention that the policy questions count (recurring obstacles, matrix, heat "
         "map); 0 counts all.",
     )
+    remote_summary_seconds: float = Field(
+        60.0,
+        ge=0.0,
+        description="With a remote store (others may write to it): seconds the obstacle summary "
+        "behind the policy answers is reused after a build (writes through this service update "
+        "it at once); 0 rebuilds it for every answer (~1 min at 100,000 studies).",
+    )
     sparql_timeout_s: float = Field(
         10.0,
         description="Time limit of one SPARQL query or update from a request, seconds; past it "

@@ -150,14 +150,21 @@ class Workspace:
             lambda: self.summarised(lambda s: obstacle_summary.matrix(s, level, floor, limit)),
         )
 
-    def place_overview(self, code: str, limit: int = PLACE_LIMIT) -> dict[str, Any] | None:
-        """A place with the first `limit` studies about it, newest first (kg.policy)."""
+    def place_overview(
+        self, code: str, limit: int = PLACE_LIMIT, min_confidence: float | None = None
+    ) -> dict[str, Any] | None:
+        """A place with the first `limit` studies about it, newest first (kg.policy), and the
+        obstacles all its studies report with how many report each (kg.summary)."""
+        floor = self.floor(min_confidence)
 
         def answer() -> dict[str, Any] | None:
-            studies, inside = self.summarised(lambda s: obstacle_summary.place_studies(s, code))
-            return policy.place_page(self.store, code, studies, inside, limit)
+            studies, inside, obstacles = self.summarised(lambda s: (
+                *obstacle_summary.place_studies(s, code),
+                obstacle_summary.place_obstacles(s, code, floor)))  # fmt: skip
+            page = policy.place_page(self.store, code, studies, inside, limit)
+            return None if page is None else {**page, "obstacles": obstacles}
 
-        return self.cached(("place", code, limit), answer)
+        return self.cached(("place", code, limit, floor), answer)
 
     def floor(self, min_confidence: float | None) -> float:
         return self.settings.min_confidence if min_confidence is None else min_confidence
@@ -166,7 +173,7 @@ class Workspace:
         """`answer(summary)` over the obstacle summary (kg.summary), rebuilt first when stale;
         the lock keeps a write's refresh from changing it underneath."""
         with self.summary.lock:
-            return answer(self.summary.current(self.store))
+            return answer(self.summary.current(self.store, self.settings.remote_summary_seconds))
 
     def _wrote(self, outcomes: Iterable[Outcome]) -> None:
         """After writes: the studies they touched again in the summary."""

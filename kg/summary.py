@@ -13,13 +13,16 @@ Kept current by the one writer: after each write, the workspace (api/workspace.p
 generation. A write it was not told of (a SPARQL Update, `invalidate`) or a generation it does
 not know makes it stale, and the next answer rebuilds it from scratch (the same queries as
 kg.policy.obstacle_rows, ~1 min at 100,000 studies). A remote store has no generation: others
-may write to it, so its summary is rebuilt for every answer (correct, as slow as before).
+may write to it, so its summary is reused only `reuse_s` seconds after a build
+(JEJARING_REMOTE_SUMMARY_SECONDS; writes through this service refresh it meanwhile), and with
+0 rebuilt for every answer (always current, as slow as before).
 `tests/test_policy_scale.py` checks a refreshed summary equals one built from scratch.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from bisect import bisect_left, insort
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -35,12 +38,14 @@ from kg.policy import (
     _PARENTS,
     _REGIONS,
     _REJECTED,
+    _TITLES,
     _passage_texts,
     obstacle_mentions,
 )
 from kg.shape import (
     PLACES_GRAPH,
     PROLOGUE,
+    concept_id,
     doc_iri,
     fragment_quote,
     parse_quote_target,
@@ -208,6 +213,7 @@ class ObstacleSummary:
         self._bulk = False
         self.by_place: dict[str, set[str]] = defaultdict(set)  # place IRI -> doc IRIs
         self.stamp: int | None = None  # the store generation reflected
+        self.built: float | None = None  # time.monotonic() when the last rebuild began
         self.stale = True
         self.lock = threading.RLock()
 
@@ -215,7 +221,7 @@ class ObstacleSummary:
     def rebuild(self, store: GraphStore) -> None:
         """From scratch: the whole-graph queries of kg.policy.obstacle_rows, once each."""
         with self.lock:
-            generation = store.generation
+            generation, began = store.generation, time.monotonic()
             lock = self.lock
             self.__init__()  # type: ignore[misc]
             # The same lock: a new one would let another thread's answer or refresh in while
@@ -236,12 +242,7 @@ class ObstacleSummary:
                     links[doc].append((link, concept))
             years = {r["doc"].value: r["year"].value for r in store.select(_YEARS)}
             titles = {
-                r["doc"].value: (r["docId"].value, r["title"].value)
-                for r in store.select(
-                    PROLOGUE
-                    + """SELECT ?doc ?docId ?title WHERE {
-  ?doc jj:contentHash [] ; dct:identifier ?docId ; dct:title ?title }"""
-                )
+                r["doc"].value: (r["docId"].value, r["title"].value) for r in store.select(_TITLES)
             }
             confirmed: dict[str, set[str]] = defaultdict(set)
             for r in store.select(_CONFIRMED):
@@ -258,7 +259,7 @@ class ObstacleSummary:
             for by_category in self.index.values():
                 for category in by_category.values():
                     category.sort()
-            self.stamp, self.stale = generation, False
+            self.stamp, self.stale, self.built = generation, False, began
 
     def refresh(self, store: GraphStore, doc_ids: list[str]) -> None:
         """After a write that touched `doc_ids` (ingested, replaced, deleted or curated):
@@ -301,11 +302,16 @@ class ObstacleSummary:
         with self.lock:
             self.stale = True
 
-    def current(self, store: GraphStore) -> ObstacleSummary:
-        """Itself, rebuilt first when missing or stale (always, over a store with no
-        generation)."""
+    def current(self, store: GraphStore, reuse_s: float = 0.0) -> ObstacleSummary:
+        """Itself, rebuilt first when missing or stale; over a store with no generation (a
+        remote one), also when its last build began `reuse_s` seconds ago or more."""
         with self.lock:
-            if self.stale or store.generation is None or self.stamp != store.generation:
+            if store.generation is None:
+                age = time.monotonic() - self.built if self.built is not None else None
+                kept = age is not None and age < reuse_s
+            else:
+                kept = self.stamp == store.generation
+            if self.stale or not kept:
                 self.rebuild(store)
             return self
 
@@ -565,6 +571,11 @@ def matrix(
     }
 
 
+def _places_in(summary: ObstacleSummary, code: str) -> list[tuple[str, Place]]:
+    """(IRI, place) of the place `code` and the places inside it."""
+    return [(i, p) for i, p in summary.places.items() if f"{p.code}.".startswith(f"{code}.")]
+
+
 def place_studies(
     summary: ObstacleSummary, code: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -573,10 +584,7 @@ def place_studies(
     inside it with how many studies each."""
     studies: dict[str, dict[str, Any]] = {}
     inside: dict[str, dict[str, Any]] = {}
-    prefix = code + "."
-    for iri, place in summary.places.items():
-        if place.code != code and not place.code.startswith(prefix):
-            continue
+    for iri, place in _places_in(summary, code):
         docs = summary.by_place.get(iri, ())
         for doc in docs:
             study = summary.studies[doc]
@@ -594,3 +602,23 @@ def place_studies(
     for entry in ordered:
         entry["places"] = sorted(entry["places"])
     return ordered, [{**p, "studies": len(p["studies"])} for _, p in sorted(inside.items())]
+
+
+def place_obstacles(
+    summary: ObstacleSummary, code: str, min_confidence: float = 0.0
+) -> list[dict[str, Any]]:
+    """The obstacles the studies about the place `code` (or a place inside it) report, with
+    how many of those studies report each: over all of them, not only those a page lists.
+    Curations count as in `recurring` (a rejected obstacle is gone, one a person added or
+    confirmed is never doubtful); mentions below `min_confidence` are left out."""
+    counts: dict[str, int] = defaultdict(int)
+    docs = {d for iri, _ in _places_in(summary, code) for d in summary.by_place.get(iri, ())}
+    for doc in docs:
+        for concept, (confidence, _) in summary.studies[doc].obstacles.items():
+            if passes(confidence, min_confidence):
+                counts[concept] += 1
+    found = [
+        {"concept": c, "id": concept_id(c), "label": summary.labels.get(c, ""), "studies": n}
+        for c, n in counts.items()
+    ]
+    return sorted(found, key=lambda o: (-o["studies"], o["label"] or o["id"]))
