@@ -21,6 +21,7 @@ from ingest.model import Document
 from ingest.pipeline import RECORD_SUFFIXES
 from kg import policy
 from kg import summary as obstacle_summary
+from kg import summary_answers as answers
 from kg.answers import AnswerCache
 from kg.ingestion import (
     INGESTIBLE_SUFFIXES,
@@ -123,7 +124,7 @@ class Workspace:
         floor = self.floor(min_confidence)
         return self.cached(
             ("obstacle-rows", level, floor),
-            lambda: self.summarised(lambda s: obstacle_summary.rows(s, self.store, level, floor)),
+            lambda: self.summarised(lambda s: answers.rows(s, self.store, level, floor)),
         )
 
     def recurring(
@@ -133,7 +134,7 @@ class Workspace:
         floor = self.floor(min_confidence)
         return self.cached(
             ("recurring", level, min_places, floor, limit),
-            lambda: self.summarised(lambda s: obstacle_summary.recurring(
+            lambda: self.summarised(lambda s: answers.recurring(
                 s, self.store, level, min_places, floor, limit)),
         )  # fmt: skip
 
@@ -141,13 +142,13 @@ class Workspace:
         self,
         level: policy.Level,
         min_confidence: float | None = None,
-        limit: int = obstacle_summary.MATRIX_LIMIT,
+        limit: int = answers.MATRIX_LIMIT,
     ) -> dict[str, Any]:
         """Obstacle x area study counts at `level` (kg.summary)."""
         floor = self.floor(min_confidence)
         return self.cached(
             ("matrix", level, floor, limit),
-            lambda: self.summarised(lambda s: obstacle_summary.matrix(s, level, floor, limit)),
+            lambda: self.summarised(lambda s: answers.matrix(s, level, floor, limit)),
         )
 
     def place_overview(
@@ -159,8 +160,8 @@ class Workspace:
 
         def answer() -> dict[str, Any] | None:
             studies, inside, obstacles = self.summarised(lambda s: (
-                *obstacle_summary.place_studies(s, code),
-                obstacle_summary.place_obstacles(s, code, floor)))  # fmt: skip
+                *answers.place_studies(s, code),
+                answers.place_obstacles(s, code, floor)))  # fmt: skip
             page = policy.place_page(self.store, code, studies, inside, limit)
             return None if page is None else {**page, "obstacles": obstacles}
 

@@ -495,7 +495,7 @@ def place_page(
     inside: list[dict[str, Any]],
     limit: int,
 ) -> dict[str, Any] | None:
-    """`place_overview` from the studies about the place (kg.summary.place_studies, newest
+    """`place_overview` from the studies about the place (kg.summary_answers.place_studies, newest
     first): the first `limit` of them with their concepts, the count of all and of those
     left out."""
     found = store.select(_PLACE, code=ox.Literal(code))

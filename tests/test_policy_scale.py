@@ -17,6 +17,7 @@ from api.settings import Settings
 from api.workspace import Workspace
 from kg import curation, policy
 from kg import summary as obstacle_summary
+from kg import summary_answers as answers
 from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,32 +70,32 @@ def _assert_current(workspace: Workspace, kept: obstacle_summary.ObstacleSummary
     store = workspace.store
     for level in ("regency", "province"):
         for floor in (0.0, 0.85):
-            rows = obstacle_summary.rows(kept, store, level, floor)
+            rows = answers.rows(kept, store, level, floor)
             assert rows == policy.obstacle_rows(store, level, floor)
             for min_places in (1, 2):
-                bounded = obstacle_summary.recurring(kept, store, level, min_places, floor, 1000)
+                bounded = answers.recurring(kept, store, level, min_places, floor, 1000)
                 whole = policy.recurring_obstacles(rows, level, min_places)
                 for entry in bounded:
                     assert entry.pop("documents_left_out") == 0
                 assert bounded == whole
-            table = obstacle_summary.matrix(kept, level, floor, 1000)
+            table = answers.matrix(kept, level, floor, 1000)
             for cell in table["cells"]:
                 assert cell.pop("documents_left_out") == 0
             assert table == policy.obstacle_matrix(rows, level)
     codes = {p.code for iri, p in kept.places.items() if kept.by_place.get(iri)}
     for code in sorted(codes | {c[:2] for c in codes}):
-        studies, inside = obstacle_summary.place_studies(kept, code)
+        studies, inside = answers.place_studies(kept, code)
         page = policy.place_page(store, code, studies, inside, 1000)
         assert page is not None
         assert (page.pop("study_count"), page.pop("studies_left_out")) == (len(studies), 0)
         assert page == policy.place_overview(store, code)
         for floor in (0.0, 0.85):
-            counted = obstacle_summary.place_obstacles(kept, code, floor)
+            counted = answers.place_obstacles(kept, code, floor)
             assert counted == whole_place_obstacles(store, code, floor), (code, floor)
 
 
 def whole_place_obstacles(store: Any, code: str, floor: float) -> list[dict[str, Any]]:
-    """What the web place page counted before kg.summary.place_obstacles: the obstacles of
+    """What the web place page counted before kg.summary_answers.place_obstacles: the obstacles of
     every study kg.policy.place_overview lists (all of them, with their concepts), here
     leaving out the mentions kg.policy.doubtful_obstacles finds below `floor`."""
     overview = policy.place_overview(store, code)

@@ -168,7 +168,7 @@ def study_graph(request: Request, workspace: WorkspaceDep, doc_id: str, extensio
 @web_router.get("/obstacles", response_class=HTMLResponse)
 def obstacles_page(request: Request, workspace: WorkspaceDep) -> HTMLResponse:
     level = _level(request.query_params.get("level"))
-    # The same cached answer as GET /obstacles/matrix (kg.summary).
+    # The same cached answer as GET /obstacles/matrix (kg.summary_answers).
     matrix = workspace.obstacle_matrix(level)
     return render(
         request, "obstacles.html", title="Obstacles across districts", level=level,

@@ -20,7 +20,7 @@ from kg import policy
 from kg.lookup import Filters
 from kg.shape import PLACE_CODE_PATTERN, Term
 from kg.store import Boolean, QueryResult, Solutions
-from kg.summary import MAX_LIMIT
+from kg.summary_answers import MAX_LIMIT
 
 PLACE_CODE = re.compile(PLACE_CODE_PATTERN)
 DOC_ID = re.compile(r"^[0-9a-f]{8,64}$")
