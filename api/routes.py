@@ -22,7 +22,7 @@ from kg.documents import DocumentNotFound, document_json
 from kg.lookup import Filters, documents_matching, documents_meta
 from kg.shape import PLACE_CODE_PATTERN
 from kg.store import graph_bytes
-from kg.summary import DEFAULT_LIMIT, MATRIX_LIMIT, MAX_LIMIT
+from kg.summary_answers import DEFAULT_LIMIT, MATRIX_LIMIT, MAX_LIMIT
 from search.hybrid import MAX_QUERY_CHARS, QueryError
 
 DocId = Annotated[str, Path(pattern=r"^[0-9a-f]{8,64}$", description="Document id.")]

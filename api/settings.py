@@ -6,10 +6,11 @@ Read once in api/; everything below receives what it needs as arguments.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from search.onnx_runtime import DEFAULT_RUNTIME, Runtime
 
 
 class Settings(BaseSettings):
@@ -26,15 +27,16 @@ class Settings(BaseSettings):
         description="Embedding model: the packaged multilingual-e5-small, a sentence-transformers "
         "folder, or a hub name on a machine that has the hub.",
     )
-    embedding_runtime: Literal["torch", "onnx-fp32", "onnx-int8", "openvino"] = Field(
-        "onnx-fp32",
-        description="What runs the packaged model: 'onnx-fp32' (onnxruntime: torch's vectors at "
-        "about 2x its passages/s), 'onnx-int8' (onnxruntime, int8 weights: faster again, cosine "
-        ">= 0.99 of fp32 on every passage, but retrieval R@5 moved by up to 0.05), 'torch' "
-        "(sentence-transformers) or 'openvino' (the fp32 export on OpenVINO, in bf16 where the "
-        "CPU has it: 2.1-2.6x onnx-fp32 at cosine >= 0.99998 here, bench/openvino_probe.py); "
-        "bench/embed_bench_results.txt. Converted once into the model cache; the index records "
-        "the runtime and is rebuilt when it changes. Other models always run on torch.",
+    embedding_runtime: Runtime = Field(
+        DEFAULT_RUNTIME,
+        description="What runs the packaged model: 'openvino' (the fp32 ONNX export compiled by "
+        "OpenVINO, in bf16 where the CPU has bf16 units: 2.1-2.6x onnx-fp32's passages/s at "
+        "cosine >= 0.99998 here, bench/openvino_probe.py; fp32 elsewhere), 'onnx-fp32' "
+        "(onnxruntime: torch's vectors at about 2x its passages/s), 'onnx-int8' (onnxruntime, "
+        "int8 weights: cosine >= 0.99 of fp32 on every passage, but retrieval R@5 moved by up to "
+        "0.05) or 'torch' (sentence-transformers); bench/embed_bench_results.txt. Converted once "
+        "into the model cache; the index records the runtime and is rebuilt when it changes. "
+        "Other models always run on torch.",
     )
     model_cache: Path | None = Field(
         None, description="Where the converted packaged model is kept (default ~/.cache/jejaring)."
@@ -86,6 +88,13 @@ class Settings(BaseSettings):
         description="Least confidence (the measured precision of the method that found it) of "
         "an obstacle mention that the policy questions count (recurring obstacles, matrix, heat "
         "map); 0 counts all.",
+    )
+    remote_summary_seconds: float = Field(
+        60.0,
+        ge=0.0,
+        description="With a remote store (others may write to it): seconds the obstacle summary "
+        "behind the policy answers is reused after a build (writes through this service update "
+        "it at once); 0 rebuilds it for every answer (~1 min at 100,000 studies).",
     )
     sparql_timeout_s: float = Field(
         10.0,

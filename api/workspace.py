@@ -21,6 +21,7 @@ from ingest.model import Document
 from ingest.pipeline import RECORD_SUFFIXES
 from kg import policy
 from kg import summary as obstacle_summary
+from kg import summary_answers as answers
 from kg.answers import AnswerCache
 from kg.ingestion import (
     INGESTIBLE_SUFFIXES,
@@ -123,7 +124,7 @@ class Workspace:
         floor = self.floor(min_confidence)
         return self.cached(
             ("obstacle-rows", level, floor),
-            lambda: self.summarised(lambda s: obstacle_summary.rows(s, self.store, level, floor)),
+            lambda: self.summarised(lambda s: answers.rows(s, self.store, level, floor)),
         )
 
     def recurring(
@@ -133,7 +134,7 @@ class Workspace:
         floor = self.floor(min_confidence)
         return self.cached(
             ("recurring", level, min_places, floor, limit),
-            lambda: self.summarised(lambda s: obstacle_summary.recurring(
+            lambda: self.summarised(lambda s: answers.recurring(
                 s, self.store, level, min_places, floor, limit)),
         )  # fmt: skip
 
@@ -141,23 +142,30 @@ class Workspace:
         self,
         level: policy.Level,
         min_confidence: float | None = None,
-        limit: int = obstacle_summary.MATRIX_LIMIT,
+        limit: int = answers.MATRIX_LIMIT,
     ) -> dict[str, Any]:
         """Obstacle x area study counts at `level` (kg.summary)."""
         floor = self.floor(min_confidence)
         return self.cached(
             ("matrix", level, floor, limit),
-            lambda: self.summarised(lambda s: obstacle_summary.matrix(s, level, floor, limit)),
+            lambda: self.summarised(lambda s: answers.matrix(s, level, floor, limit)),
         )
 
-    def place_overview(self, code: str, limit: int = PLACE_LIMIT) -> dict[str, Any] | None:
-        """A place with the first `limit` studies about it, newest first (kg.policy)."""
+    def place_overview(
+        self, code: str, limit: int = PLACE_LIMIT, min_confidence: float | None = None
+    ) -> dict[str, Any] | None:
+        """A place with the first `limit` studies about it, newest first (kg.policy), and the
+        obstacles all its studies report with how many report each (kg.summary)."""
+        floor = self.floor(min_confidence)
 
         def answer() -> dict[str, Any] | None:
-            studies, inside = self.summarised(lambda s: obstacle_summary.place_studies(s, code))
-            return policy.place_page(self.store, code, studies, inside, limit)
+            studies, inside, obstacles = self.summarised(lambda s: (
+                *answers.place_studies(s, code),
+                answers.place_obstacles(s, code, floor)))  # fmt: skip
+            page = policy.place_page(self.store, code, studies, inside, limit)
+            return None if page is None else {**page, "obstacles": obstacles}
 
-        return self.cached(("place", code, limit), answer)
+        return self.cached(("place", code, limit, floor), answer)
 
     def floor(self, min_confidence: float | None) -> float:
         return self.settings.min_confidence if min_confidence is None else min_confidence
@@ -166,7 +174,7 @@ class Workspace:
         """`answer(summary)` over the obstacle summary (kg.summary), rebuilt first when stale;
         the lock keeps a write's refresh from changing it underneath."""
         with self.summary.lock:
-            return answer(self.summary.current(self.store))
+            return answer(self.summary.current(self.store, self.settings.remote_summary_seconds))
 
     def _wrote(self, outcomes: Iterable[Outcome]) -> None:
         """After writes: the studies they touched again in the summary."""

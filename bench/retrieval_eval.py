@@ -18,7 +18,11 @@ written in the fourth quality round before its ranking changes: mostly paraphras
 the studies' wording (informal Indonesian, abbreviations such as KDRT/Dinsos/peksos, typos).
 heldout4 was scored once, by the lead (bench/retrieval_eval_heldout4.txt), and is a tuning set
 from the fifth round on, as heldout2 is from the fourth; heldout and heldout3 are spent but stay
-behind --heldout.
+behind --heldout. `tuning5`
+(retrieval_tuning5.json, q501-q520) and `heldout5` (retrieval_heldout5.json, q521-q540), 10 ID +
+10 EN each, were written in the fifth round before its ranking changes, without running any
+search, and favour the studies the earlier sets used least; both are judged over --corpus all.
+tuning5 is a tuning set; heldout5 is scored once, by the lead, after merging, only with --heldout.
 Study relevance: a query's `studies`, or for the old set the documents of its relevant passages.
 "final" is what ships: hybrid passage search, and search/studies.py for studies; "final, no
 synonyms" is it without search/synonyms.py's Indonesian normalisation (the fourth round's change).
@@ -54,12 +58,14 @@ SETS = {
     "tuning3": "retrieval_tuning3.json",
     "tuning4": "retrieval_tuning4.json",
     "heldout4": "retrieval_heldout4.json",
+    "tuning5": "retrieval_tuning5.json",
+    "heldout5": "retrieval_heldout5.json",
 }
-HELDOUT = ("heldout", "heldout3")  # heldout4: spent, a tuning set from the fifth round on
+HELDOUT = ("heldout", "heldout3", "heldout5")  # heldout4: spent, a tuning set from round five
 # tuning3 and heldout3 are judged over every record of bench/records (all subfolders, 82
 # studies); the older sets over 18 (--corpus judged): on the larger corpus their unjudged
 # relevant studies count as misses, so their figures there only compare rankings.
-NEEDS_ALL = {"tuning3", "heldout3", "tuning4", "heldout4"}
+NEEDS_ALL = {"tuning3", "heldout3", "tuning4", "heldout4", "tuning5", "heldout5"}
 PASSAGE_MODES = {
     "bm25": {"mode": "lexical", "expand": False},
     "bm25 + expansion": {"mode": "lexical", "expand": True},  # SKOS labels and translation
@@ -290,7 +296,7 @@ def main() -> int:
         "old",
         "tuning",
         "heldout2",
-        *(["tuning3", "tuning4", "heldout4"] if args.corpus == "all" else []),
+        *(["tuning3", "tuning4", "heldout4", "tuning5"] if args.corpus == "all" else []),
     ]
     held = [h for h in HELDOUT if (h in NEEDS_ALL) == (args.corpus == "all")]
     names = args.sets or [*tuning, *(held if args.heldout else [])]

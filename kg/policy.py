@@ -450,7 +450,10 @@ def place_concepts(store: GraphStore, code: str) -> dict[str, dict[str, list[dic
 
 
 def place_overview(store: GraphStore, code: str) -> dict[str, Any] | None:
-    """A place with the studies about it (or about places inside it) and what they report."""
+    """A place with the studies about it (or about places inside it) and what they report:
+    every study with all its concepts (a province at 10,000 studies took 8-17 s). No route
+    calls it: the pages answer from the obstacle summary (Workspace.place_overview); it stays
+    as the whole computation tests/test_policy_scale.py checks those answers against."""
     found = store.select(_PLACE, code=ox.Literal(code))
     if not found:
         return None
@@ -492,7 +495,7 @@ def place_page(
     inside: list[dict[str, Any]],
     limit: int,
 ) -> dict[str, Any] | None:
-    """`place_overview` from the studies about the place (kg.summary.place_studies, newest
+    """`place_overview` from the studies about the place (kg.summary_answers.place_studies, newest
     first): the first `limit` of them with their concepts, the count of all and of those
     left out."""
     found = store.select(_PLACE, code=ox.Literal(code))

@@ -13,13 +13,16 @@ Kept current by the one writer: after each write, the workspace (api/workspace.p
 generation. A write it was not told of (a SPARQL Update, `invalidate`) or a generation it does
 not know makes it stale, and the next answer rebuilds it from scratch (the same queries as
 kg.policy.obstacle_rows, ~1 min at 100,000 studies). A remote store has no generation: others
-may write to it, so its summary is rebuilt for every answer (correct, as slow as before).
+may write to it, so its summary is reused only `reuse_s` seconds after a build
+(JEJARING_REMOTE_SUMMARY_SECONDS; writes through this service refresh it meanwhile), and with
+0 rebuilt for every answer (always current, as slow as before).
 `tests/test_policy_scale.py` checks a refreshed summary equals one built from scratch.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from bisect import bisect_left, insort
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -35,6 +38,7 @@ from kg.policy import (
     _PARENTS,
     _REGIONS,
     _REJECTED,
+    _TITLES,
     _passage_texts,
     obstacle_mentions,
 )
@@ -49,10 +53,6 @@ from kg.store import GraphStore
 
 Level = Literal["regency", "province"]
 LEVELS: dict[Level, set[str]] = {"regency": {"regency", "city"}, "province": {"province"}}
-
-DEFAULT_LIMIT = 20  # studies listed per obstacle (recurring)
-MATRIX_LIMIT = 5  # document ids per cell (matrix): 20,000 cells at 100,000 studies
-MAX_LIMIT = 1000
 
 
 @dataclass(slots=True)
@@ -208,6 +208,7 @@ class ObstacleSummary:
         self._bulk = False
         self.by_place: dict[str, set[str]] = defaultdict(set)  # place IRI -> doc IRIs
         self.stamp: int | None = None  # the store generation reflected
+        self.built: float | None = None  # time.monotonic() when the last rebuild began
         self.stale = True
         self.lock = threading.RLock()
 
@@ -215,7 +216,7 @@ class ObstacleSummary:
     def rebuild(self, store: GraphStore) -> None:
         """From scratch: the whole-graph queries of kg.policy.obstacle_rows, once each."""
         with self.lock:
-            generation = store.generation
+            generation, began = store.generation, time.monotonic()
             lock = self.lock
             self.__init__()  # type: ignore[misc]
             # The same lock: a new one would let another thread's answer or refresh in while
@@ -236,12 +237,7 @@ class ObstacleSummary:
                     links[doc].append((link, concept))
             years = {r["doc"].value: r["year"].value for r in store.select(_YEARS)}
             titles = {
-                r["doc"].value: (r["docId"].value, r["title"].value)
-                for r in store.select(
-                    PROLOGUE
-                    + """SELECT ?doc ?docId ?title WHERE {
-  ?doc jj:contentHash [] ; dct:identifier ?docId ; dct:title ?title }"""
-                )
+                r["doc"].value: (r["docId"].value, r["title"].value) for r in store.select(_TITLES)
             }
             confirmed: dict[str, set[str]] = defaultdict(set)
             for r in store.select(_CONFIRMED):
@@ -258,7 +254,7 @@ class ObstacleSummary:
             for by_category in self.index.values():
                 for category in by_category.values():
                     category.sort()
-            self.stamp, self.stale = generation, False
+            self.stamp, self.stale, self.built = generation, False, began
 
     def refresh(self, store: GraphStore, doc_ids: list[str]) -> None:
         """After a write that touched `doc_ids` (ingested, replaced, deleted or curated):
@@ -301,11 +297,16 @@ class ObstacleSummary:
         with self.lock:
             self.stale = True
 
-    def current(self, store: GraphStore) -> ObstacleSummary:
-        """Itself, rebuilt first when missing or stale (always, over a store with no
-        generation)."""
+    def current(self, store: GraphStore, reuse_s: float = 0.0) -> ObstacleSummary:
+        """Itself, rebuilt first when missing or stale; over a store with no generation (a
+        remote one), also when its last build began `reuse_s` seconds ago or more."""
         with self.lock:
-            if self.stale or store.generation is None or self.stamp != store.generation:
+            if store.generation is None:
+                age = time.monotonic() - self.built if self.built is not None else None
+                kept = age is not None and age < reuse_s
+            else:
+                kept = self.stamp == store.generation
+            if self.stale or not kept:
                 self.rebuild(store)
             return self
 
@@ -449,148 +450,3 @@ class ObstacleSummary:
             elif first[key] in nodes:
                 out[key] = nodes[first[key]]
         return out
-
-
-def category_of(obstacle: str) -> str:
-    return obstacle.rsplit("/obstacle/", 1)[-1] if "/obstacle/" in obstacle else ""
-
-
-def _quoted(page: str, quote: str | None) -> dict[str, Any]:
-    return {"quote": quote or None, "page": int(page) if page.isdigit() else None}
-
-
-def rows(
-    summary: ObstacleSummary, store: GraphStore, level: Level, min_confidence: float = 0.0
-) -> list[dict[str, Any]]:
-    """kg.policy.obstacle_rows from the summary: every (obstacle, area, study, quote)."""
-    kept = summary.kept(level, min_confidence)
-    names = summary.area_names(level)
-    quotes = summary.quotes(store, {(d, c) for c, docs in kept.items() for d in docs})
-    out = []
-    for concept, docs in kept.items():
-        for doc, codes in docs.items():
-            study = summary.studies[doc]
-            quoted = _quoted(*quotes.get((doc, concept), ("", None)))
-            for code in codes:
-                out.append({
-                    "category": category_of(concept), "label": summary.labels.get(concept),
-                    "code": code, "name": names[code], "document": study.id,
-                    "title": study.title, **quoted,
-                })  # fmt: skip
-    return sorted(out, key=lambda r: (r["category"], r["code"], r["document"]))
-
-
-def recurring(
-    summary: ObstacleSummary,
-    store: GraphStore,
-    level: Level,
-    min_places: int = 2,
-    min_confidence: float = 0.0,
-    limit: int = DEFAULT_LIMIT,
-) -> list[dict[str, Any]]:
-    """kg.policy.recurring_obstacles, with at most `limit` studies listed per category (in
-    the order it lists them: by their first area's code, then id); the counts stay whole and
-    `documents_left_out` says how many were not listed."""
-    names = summary.area_names(level)
-    out: list[dict[str, Any]] = []
-    listed: dict[str, list[str]] = {}
-    for concept, category in summary.index[level].items():
-        codes = category.codes(min_confidence)
-        if len(codes) < max(min_places, 1):
-            continue
-        count = category.count(min_confidence)
-        listed[concept] = category.first(min_confidence, limit)
-        out.append({
-            "category": category_of(concept), "label": summary.labels.get(concept),
-            "level": level, "place_count": len(codes), "document_count": count,
-            "places": [{"code": c, "name": names[c]} for c in sorted(codes)],
-            "documents": [], "documents_left_out": count - len(listed[concept]),
-            "_concept": concept, "_docs": category.docs,
-        })  # fmt: skip
-    quotes = summary.quotes(store, {(d, c) for c, docs in listed.items() for d in docs})
-    for entry in out:
-        concept, docs = entry.pop("_concept"), entry.pop("_docs")
-        for doc in listed[concept]:
-            study = summary.studies[doc]
-            entry["documents"].append({
-                "id": study.id, "title": study.title,
-                **_quoted(*quotes.get((doc, concept), ("", None))), "places": list(docs[doc][1]),
-            })  # fmt: skip
-    return sorted(out, key=lambda e: (-e["place_count"], -e["document_count"], e["category"]))
-
-
-def matrix(
-    summary: ObstacleSummary, level: Level, min_confidence: float = 0.0, limit: int = MATRIX_LIMIT
-) -> dict[str, Any]:
-    """kg.policy.obstacle_matrix, with at most `limit` document ids per cell (the first by
-    id); `studies` stays the whole count and `documents_left_out` the rest."""
-    names = summary.area_names(level)
-    cells: list[dict[str, Any]] = []
-    categories: dict[str, str | None] = {}
-    floor = min_confidence
-    # One pass in answer order; the loop is written out as it runs 20,000 times at 100,000.
-    for concept in sorted(summary.index[level], key=category_of):
-        category, name = summary.index[level][concept], category_of(concept)
-        docs = category.docs
-        for code in sorted(category.cell_sizes):
-            count, clean = 0, True
-            for confidence, n in category.cell_sizes[code].items():
-                if confidence is None or confidence >= floor:
-                    count += n
-                else:
-                    clean = False
-            if not count:
-                continue
-            categories[name] = summary.labels.get(concept)
-            items = category.cells[code]
-            if clean:
-                ids = [item[0] for item in items[:limit]]
-            else:
-                ids = []
-                for doc_id, doc in items:
-                    if len(ids) >= limit:
-                        break
-                    confidence = docs[doc][0]
-                    if confidence is None or confidence >= floor:
-                        ids.append(doc_id)
-            cells.append({
-                "category": name, "place": code, "studies": count, "documents": ids,
-                "documents_left_out": count - len(ids),
-            })  # fmt: skip
-    return {
-        "level": level,
-        "categories": [{"id": c, "label": label} for c, label in sorted(categories.items())],
-        "places": [{"code": c, "name": names[c]} for c in sorted({c["place"] for c in cells})],
-        "cells": cells,
-    }
-
-
-def place_studies(
-    summary: ObstacleSummary, code: str
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """kg/queries/place_studies.rq from the summary: the studies about the place `code` or a
-    place inside it (each with the codes of those places), newest first, and the places
-    inside it with how many studies each."""
-    studies: dict[str, dict[str, Any]] = {}
-    inside: dict[str, dict[str, Any]] = {}
-    prefix = code + "."
-    for iri, place in summary.places.items():
-        if place.code != code and not place.code.startswith(prefix):
-            continue
-        docs = summary.by_place.get(iri, ())
-        for doc in docs:
-            study = summary.studies[doc]
-            entry = studies.setdefault(
-                study.id,
-                {"id": study.id, "title": study.title, "year": study.year, "places": set()},
-            )
-            entry["places"].add(place.code)
-        if place.code != code and docs:
-            found = inside.setdefault(place.code, {
-                "code": place.code, "name": place.name, "level": place.level, "studies": set(),
-            })  # fmt: skip
-            found["studies"].update(summary.studies[d].id for d in docs)
-    ordered = sorted(studies.values(), key=lambda s: (-(s["year"] or 0), s["id"]))
-    for entry in ordered:
-        entry["places"] = sorted(entry["places"])
-    return ordered, [{**p, "studies": len(p["studies"])} for _, p in sorted(inside.items())]

@@ -12,6 +12,7 @@ query. Matching is on the stems BM25 uses (search/lexical.py), so "children"/"ch
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -62,26 +63,40 @@ def glossary() -> Glossary:
     return Glossary({k: tuple(v) for k, v in found.items() if v})
 
 
-def translate(query: str, limit: int = 40) -> list[str]:
-    """The glossary's equivalents of the query's words and phrases, in the other language,
-    each once, without those the query already contains (at most `limit` terms)."""
-    table = glossary()
-    words = TOKEN.findall(query.lower())
-    stems = stem_words(words)
-    own = set(stems)
-    out: dict[str, None] = {}
+def phrase_matches(
+    stems: list[str], entries: Mapping[tuple[str, ...], tuple[str, ...]], longest: int
+) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+    """(position, length in words, targets) of each table phrase found in `stems`, left to
+    right, the longest phrase first at each position (at most `longest` words); a found phrase's
+    words are not looked at again. The glossary and the synonym table (search/synonyms.py) are
+    both read this way."""
+    longest = min(MAX_PHRASE, longest)
     i = 0
     while i < len(stems):
-        for n in range(min(MAX_PHRASE, table.longest, len(stems) - i), 0, -1):
-            targets = table.entries.get(tuple(stems[i : i + n]))
+        for n in range(min(longest, len(stems) - i), 0, -1):
+            targets = entries.get(tuple(stems[i : i + n]))
             if targets:
-                for target in targets:
-                    if not set(_key(target)) <= own:
-                        out.setdefault(target)
+                yield i, n, targets
                 i += n
                 break
         else:
             i += 1
+
+
+def new_targets(targets: tuple[str, ...], own: set[str]) -> list[str]:
+    """The targets whose words are not all among the query's own stems already."""
+    return [t for t in targets if not set(_key(t)) <= own]
+
+
+def translate(query: str, limit: int = 40) -> list[str]:
+    """The glossary's equivalents of the query's words and phrases, in the other language,
+    each once, without those the query already contains (at most `limit` terms)."""
+    table = glossary()
+    stems = stem_words(TOKEN.findall(query.lower()))
+    own = set(stems)
+    out: dict[str, None] = {}
+    for _, _, targets in phrase_matches(stems, table.entries, table.longest):
+        out.update(dict.fromkeys(new_targets(targets, own)))
     return list(out)[:limit]
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from search.crosslingual import MAX_PHRASE, _key
+from search.crosslingual import _key, new_targets, phrase_matches
 from search.lexical import TOKEN, stem_words
 
 _REDUPLICATED = re.compile(r"\b([^\W\d_]{2,})2\b")
@@ -56,7 +56,7 @@ def table() -> dict[tuple[str, ...], tuple[str, ...]]:
 
 def normalise(query: str, limit: int = 24) -> Normalised:
     entries = table()
-    longest = min(MAX_PHRASE, max((len(k) for k in entries), default=0))
+    longest = max((len(k) for k in entries), default=0)
     query = _REDUPLICATED.sub(r"\1-\1", query)
     words = list(TOKEN.finditer(query.lower()))
     stems = stem_words([w.group() for w in words])
@@ -64,20 +64,10 @@ def normalise(query: str, limit: int = 24) -> Normalised:
     pieces: list[str] = []
     terms: dict[str, None] = {}
     last = 0
-    i = 0
-    while i < len(stems):
-        for n in range(min(longest, len(stems) - i), 0, -1):
-            targets = entries.get(tuple(stems[i : i + n]))
-            if targets:
-                start, end = words[i].start(), words[i + n - 1].end()
-                pieces.extend([query[last:start], targets[0]])
-                last = end
-                for target in targets:
-                    if not set(_key(target)) <= own:
-                        terms.setdefault(target)
-                i += n
-                break
-        else:
-            i += 1
+    for i, n, targets in phrase_matches(stems, entries, longest):
+        start, end = words[i].start(), words[i + n - 1].end()
+        pieces.extend([query[last:start], targets[0]])
+        last = end
+        terms.update(dict.fromkeys(new_targets(targets, own)))
     pieces.append(query[last:])
     return Normalised("".join(pieces), list(terms)[:limit])

@@ -138,6 +138,10 @@ def test_place_and_concept_questions(served: TestClient) -> None:
     assert riau["name"] == "Kepulauan Riau" and len(riau["studies"]) == 1
     assert "21.04" in {p["code"] for p in riau["places"]}
     assert riau["studies"][0]["obstacles"] and riau["studies"][0]["stakeholders"]
+    # counted over all its studies (here the one listed), at the confidence floor
+    listed = {o["id"] for o in riau["studies"][0]["obstacles"]}
+    assert {o["id"] for o in riau["obstacles"]} <= listed
+    assert riau["obstacles"] and all(o["studies"] == 1 for o in riau["obstacles"])
     assert served.get("/places/94").status_code == 404
     obstacles = served.get("/concepts", params={"scheme": "obstacle"}).json()["concepts"]
     assert len({c["id"] for c in obstacles}) >= 13

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from api.settings import Settings
 from search.embedding import (
     PACKAGED_SHA256,
     Embedder,
@@ -145,15 +146,20 @@ def int8_embedder(model_cache: Path):
 
 
 @pytest.fixture(scope="session")
-def openvino_embedder(model_cache: Path):
-    return load_embedder(cache_dir=model_cache, runtime="openvino")
+def fp32_embedder(model_cache: Path):
+    return load_embedder(cache_dir=model_cache, runtime="onnx-fp32")
 
 
-@pytest.mark.parametrize("runtime", [DEFAULT_RUNTIME, "onnx-int8", "openvino"])
+def test_openvino_is_the_default_runtime(embedder) -> None:
+    assert DEFAULT_RUNTIME == "openvino" == Settings().embedding_runtime
+    assert "+openvino-" in embedder.model_id
+
+
+@pytest.mark.parametrize("runtime", ["onnx-fp32", "onnx-int8", "openvino"])
 def test_onnx_runtimes_match_torch_fp32(request, runtime: str, torch_embedder) -> None:
     """Issue 15's bar: every real passage (and query) at cosine >= 0.99 of the fp32 vector."""
-    fixture = {DEFAULT_RUNTIME: "embedder", "onnx-int8": "int8_embedder"}
-    embedder = request.getfixturevalue(fixture.get(runtime, "openvino_embedder"))
+    fixture = {"onnx-fp32": "fp32_embedder", "onnx-int8": "int8_embedder"}
+    embedder = request.getfixturevalue(fixture.get(runtime, "embedder"))
     # OpenVINO's id names the precision it chose for this CPU: another one rebuilds an index.
     tag = runtime if runtime != "openvino" else f"openvino-{embedder.model.session.precision}"
     assert embedder.model_id.endswith("+" + tag) and embedder.dim == 384
@@ -191,12 +197,12 @@ def test_calls_of_like_lengths_pad_little_and_give_each_text_its_own_vector(embe
     assert float((together * alone).sum(axis=1).min()) >= 0.9999
 
 
-def test_onnx_conversion_is_cached_and_checked(model_cache: Path, embedder, tmp_path) -> None:
+def test_onnx_conversion_is_cached_and_checked(model_cache: Path, fp32_embedder, tmp_path) -> None:
     fp32 = ensure_packaged_model(model_cache)
-    folder = ensure_onnx_model(fp32, DEFAULT_RUNTIME)
+    folder = ensure_onnx_model(fp32, "onnx-fp32")
     assert folder.parent == fp32.parent  # beside the fp32 folder, in the model cache
     before = (folder / "model.onnx").stat().st_mtime_ns
-    assert ensure_onnx_model(fp32, DEFAULT_RUNTIME) == folder
+    assert ensure_onnx_model(fp32, "onnx-fp32") == folder
     assert (folder / "model.onnx").stat().st_mtime_ns == before
     # A copy of the cache to damage (the session's model stays whole for the other tests); a
     # copy that keeps the file's mtime is taken as it is.
@@ -205,10 +211,10 @@ def test_onnx_conversion_is_cached_and_checked(model_cache: Path, embedder, tmp_
     copy = tmp_path / folder.name
     shutil.copytree(folder, copy)
     weights = copy / "model.onnx"
-    assert cached_onnx_model(source, DEFAULT_RUNTIME) == copy
+    assert cached_onnx_model(source, "onnx-fp32") == copy
     # A moved mtime has the file hashed again: intact, it is kept and its new mtime recorded.
     os.utime(weights, ns=(before + 10**9, before + 10**9))
-    assert cached_onnx_model(source, DEFAULT_RUNTIME) == copy
+    assert cached_onnx_model(source, "onnx-fp32") == copy
     assert json.loads((copy / "jejaring-onnx.json").read_text())["mtime_ns"] == before + 10**9
 
     def flip(offset: int) -> None:
@@ -220,21 +226,23 @@ def test_onnx_conversion_is_cached_and_checked(model_cache: Path, embedder, tmp_
 
     size = weights.stat().st_size
     flip(size // 2)  # one flipped byte: the hash no longer holds
-    assert cached_onnx_model(source, DEFAULT_RUNTIME) is None
+    assert cached_onnx_model(source, "onnx-fp32") is None
     flip(size // 2)
-    assert cached_onnx_model(source, DEFAULT_RUNTIME) == copy
+    assert cached_onnx_model(source, "onnx-fp32") == copy
     # A truncated file is caught by its size, even with its recorded mtime put back.
     recorded = weights.stat().st_mtime_ns
     os.truncate(weights, size - 4096)
     os.utime(weights, ns=(recorded, recorded))
-    assert cached_onnx_model(source, DEFAULT_RUNTIME) is None
+    assert cached_onnx_model(source, "onnx-fp32") is None
     # ... and built again: the same model.
-    assert ensure_onnx_model(source, DEFAULT_RUNTIME) == copy
+    assert ensure_onnx_model(source, "onnx-fp32") == copy
     assert weights.stat().st_size == size
-    assert cached_onnx_model(source, DEFAULT_RUNTIME) == copy
+    assert cached_onnx_model(source, "onnx-fp32") == copy
     rebuilt = Embedder(OnnxEncoder(copy), "rebuilt")
     texts = real_passages()[:4]
-    assert np.allclose(rebuilt.encode_passages(texts), embedder.encode_passages(texts), atol=1e-5)
+    assert np.allclose(
+        rebuilt.encode_passages(texts), fp32_embedder.encode_passages(texts), atol=1e-5
+    )
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
 
 

@@ -126,3 +126,21 @@ def test_query_vectors_are_remembered_and_embedded_one_text_a_call(embedder) -> 
     first[0][:] = 0  # a caller scaling its vector does not touch the remembered one
     assert np.array_equal(hybrid.encoded_queries(index, texts[:1])[0], again[0])  # type: ignore[arg-type]
     hybrid.forget_query_vectors()
+
+
+def test_an_open_index_holds_blas_to_one_thread_with_the_same_scores(
+    tmp_path: Path, embedder
+) -> None:
+    """search/index.py limit_blas_threads: numpy's BLAS on one thread once an index is open
+    (its idle threads spun and slowed study search by half), scores bit-identical."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    rng = np.random.default_rng(5)
+    matrix = rng.random((20_000, 384), dtype=np.float32)
+    vector = matrix[7] + np.float32(0.01)
+    with threadpool_limits(2, user_api="blas"):
+        two_threads = matrix @ vector
+    SearchIndex(tmp_path / "index", embedder)
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    assert blas and all(i["num_threads"] == 1 for i in blas)
+    assert np.array_equal(matrix @ vector, two_threads)

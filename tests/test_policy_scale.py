@@ -3,6 +3,7 @@ always equal to a computation from scratch, and bounded answers that keep their 
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,12 @@ from fastapi.testclient import TestClient
 from records import ENGLISH_RECORD, HEADER_RECORD
 
 from api.app import create_app
+from api.settings import Settings
 from api.workspace import Workspace
 from kg import curation, policy
 from kg import summary as obstacle_summary
+from kg import summary_answers as answers
+from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -66,25 +70,44 @@ def _assert_current(workspace: Workspace, kept: obstacle_summary.ObstacleSummary
     store = workspace.store
     for level in ("regency", "province"):
         for floor in (0.0, 0.85):
-            rows = obstacle_summary.rows(kept, store, level, floor)
+            rows = answers.rows(kept, store, level, floor)
             assert rows == policy.obstacle_rows(store, level, floor)
             for min_places in (1, 2):
-                bounded = obstacle_summary.recurring(kept, store, level, min_places, floor, 1000)
+                bounded = answers.recurring(kept, store, level, min_places, floor, 1000)
                 whole = policy.recurring_obstacles(rows, level, min_places)
                 for entry in bounded:
                     assert entry.pop("documents_left_out") == 0
                 assert bounded == whole
-            table = obstacle_summary.matrix(kept, level, floor, 1000)
+            table = answers.matrix(kept, level, floor, 1000)
             for cell in table["cells"]:
                 assert cell.pop("documents_left_out") == 0
             assert table == policy.obstacle_matrix(rows, level)
     codes = {p.code for iri, p in kept.places.items() if kept.by_place.get(iri)}
     for code in sorted(codes | {c[:2] for c in codes}):
-        studies, inside = obstacle_summary.place_studies(kept, code)
+        studies, inside = answers.place_studies(kept, code)
         page = policy.place_page(store, code, studies, inside, 1000)
         assert page is not None
         assert (page.pop("study_count"), page.pop("studies_left_out")) == (len(studies), 0)
         assert page == policy.place_overview(store, code)
+        for floor in (0.0, 0.85):
+            counted = answers.place_obstacles(kept, code, floor)
+            assert counted == whole_place_obstacles(store, code, floor), (code, floor)
+
+
+def whole_place_obstacles(store: Any, code: str, floor: float) -> list[dict[str, Any]]:
+    """What the web place page counted before kg.summary_answers.place_obstacles: the obstacles of
+    every study kg.policy.place_overview lists (all of them, with their concepts), here
+    leaving out the mentions kg.policy.doubtful_obstacles finds below `floor`."""
+    overview = policy.place_overview(store, code)
+    assert overview is not None
+    doubtful = policy.doubtful_obstacles(store, floor)
+    found: dict[str, dict[str, Any]] = {}
+    for study in overview["studies"]:
+        for obstacle in study.get("obstacles", []):
+            if (study["id"], obstacle["id"]) not in doubtful:
+                entry = found.setdefault(obstacle["id"], {**obstacle, "studies": 0})
+                entry["studies"] += 1
+    return sorted(found.values(), key=lambda o: (-o["studies"], o["label"] or o["id"]))
 
 
 @pytest.fixture
@@ -181,3 +204,79 @@ def test_a_rebuild_keeps_its_lock(workspace: Workspace) -> None:
     lock = kept.lock
     kept.rebuild(workspace.store)
     assert kept.lock is lock and not kept.stale
+
+
+def test_the_place_page_lists_a_few_and_counts_all(
+    workspace: Workspace, synthetic: list[Path]
+) -> None:
+    """The web page of a place with more studies than `?limit=` lists that many, says how
+    many it left out, and counts each obstacle over all the place's studies."""
+    workspace.ingest_paths(synthetic)
+    app = create_app(workspace.settings, workspace)
+    app.state.workspace, app.state.settings = workspace, workspace.settings  # no start-up
+    client = TestClient(app)
+    codes = [p["code"] for p in workspace.obstacle_matrix("province", 0)["places"]]
+    whole = {c: client.get(f"/places/{c}", params={"limit": 1000}).json() for c in codes}
+    code = max(codes, key=lambda c: whole[c]["study_count"])
+    api = whole[code]
+    assert api["study_count"] >= 3 and api["obstacles"]
+    floor = workspace.floor(None)
+    assert api["obstacles"] == whole_place_obstacles(workspace.store, code, floor)
+    html = client.get(f"/place/{code}", params={"limit": 1}).text
+    assert html.count('<li>\n      <h3><a href="/study/') == 1
+    left = api["study_count"] - 1
+    assert f"Listed: the newest 1; {left} more are left out." in html
+    assert f'href="/place/{code}?limit={api["study_count"]}">List all</a>' in html
+    bars = re.findall(r'class="bar-n">(\d+)<', html)
+    assert [int(n) for n in bars] == [o["studies"] for o in api["obstacles"]]
+    assert max(int(n) for n in bars) > 1  # counted over more studies than the page lists
+    everything = client.get(f"/place/{code}", params={"limit": "bad"}).text
+    assert "more are left out" not in everything  # the default lists them all here
+    assert client.get(f"/place/{code}", params={"limit": 5000}).status_code == 200
+
+
+def test_the_place_page_counts_as_before_on_the_demo(demo_workspace: Workspace) -> None:
+    """On the demo data the bars equal the whole computation the page made before."""
+    store = demo_workspace.store
+    places = {r["code"] for r in policy.obstacle_rows(store, "regency", 0)}
+    for code in sorted(places | {c[:2] for c in places}):
+        page = demo_workspace.place_overview(code)
+        assert page is not None and not page["studies_left_out"]
+        assert page["obstacles"] == whole_place_obstacles(store, code, 0.0), code
+        assert page["obstacles"] == whole_place_obstacles(
+            store, code, demo_workspace.floor(None)
+        ), code
+
+
+@pytest.mark.parametrize("reuse", [60.0, 0.0])
+def test_a_remote_store_summary_is_reused_for_a_while(
+    oxigraph_server: str, tmp_path: Path, embedder: Any, reuse: float
+) -> None:
+    """Over a real Oxigraph server (no generation: others may write to it) the summary is
+    reused `remote_summary_seconds` after a build, kept current by writes made through this
+    service; a write made by another client shows once that time has passed, or at once
+    with 0."""
+    settings = Settings(data=tmp_path / "data", store=oxigraph_server,
+                        remote_summary_seconds=reuse)  # fmt: skip
+    with Workspace(settings, embedder=embedder) as workspace:
+        garut = workspace.ingest_bytes(HEADER_RECORD.encode(), "garut.txt").doc_id
+        assert garut
+
+        def studies() -> int:
+            return workspace.summarised(lambda s: len(s.studies))
+
+        assert studies() == 1
+        built = workspace.summary.built
+        workspace.ingest_bytes(ENGLISH_RECORD.encode(), "makassar.md")  # through the service
+        assert studies() == 2
+        assert (workspace.summary.built == built) == bool(reuse)  # refreshed, not rebuilt
+        with workspace.summary.lock:
+            assert _facts(workspace.summary) == _facts(_from_scratch(workspace))
+        assert workspace.place_overview("32", 1)["study_count"] == 1  # type: ignore[index]
+        with open_store(oxigraph_server, tmp_path / "other") as other:  # another writer
+            assert other.delete_document(garut)
+        assert studies() == (2 if reuse else 1)  # not seen while the summary is reused
+        assert workspace.summary.built is not None
+        workspace.summary.built -= reuse  # `reuse` seconds later
+        assert studies() == 1
+        assert workspace.place_overview("32", 1)["study_count"] == 0  # type: ignore[index]

@@ -168,7 +168,7 @@ def study_graph(request: Request, workspace: WorkspaceDep, doc_id: str, extensio
 @web_router.get("/obstacles", response_class=HTMLResponse)
 def obstacles_page(request: Request, workspace: WorkspaceDep) -> HTMLResponse:
     level = _level(request.query_params.get("level"))
-    # The same cached answer as GET /obstacles/matrix (kg.summary).
+    # The same cached answer as GET /obstacles/matrix (kg.summary_answers).
     matrix = workspace.obstacle_matrix(level)
     return render(
         request, "obstacles.html", title="Obstacles across districts", level=level,
@@ -194,15 +194,16 @@ def obstacle_cell(request: Request, workspace: WorkspaceDep) -> HTMLResponse:
 def place_page(request: Request, workspace: WorkspaceDep, code: str) -> HTMLResponse:
     if not views.PLACE_CODE.match(code):
         return not_found(request, f"{code!r} is not a Kemendagri region code.")
-    overview = workspace.cached(
-        ("place", code), lambda: policy.place_overview(workspace.store, code)
-    )
+    # The answer of GET /places/{code}: the newest `limit` studies, and the obstacles of all
+    # of them counted from the summary (listing every study of a province took seconds).
+    limit = views.place_limit(request.query_params.get("limit"))
+    overview = workspace.place_overview(code, limit)
     if overview is None:
         return not_found(request, f"No study names the place {code}.")
     province = region_by_code(code[:2]) if len(code) > 2 else None
     return render(
         request, "place.html", title=overview["name"] or code, place=overview,
-        obstacles=views.place_obstacles(overview),
+        obstacles=overview["obstacles"], limit=limit, max_limit=views.MAX_LIMIT,
         province=province.name if province else None,
     )  # fmt: skip
 

@@ -15,11 +15,12 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from api.workspace import Workspace
+from api.workspace import PLACE_LIMIT, Workspace
 from kg import policy
 from kg.lookup import Filters
 from kg.shape import PLACE_CODE_PATTERN, Term
 from kg.store import Boolean, QueryResult, Solutions
+from kg.summary_answers import MAX_LIMIT
 
 PLACE_CODE = re.compile(PLACE_CODE_PATTERN)
 DOC_ID = re.compile(r"^[0-9a-f]{8,64}$")
@@ -196,14 +197,9 @@ def cell_studies(
     }  # fmt: skip
 
 
-def place_obstacles(overview: dict[str, Any]) -> list[dict[str, Any]]:
-    """The obstacles of a place's studies, with how many studies report each."""
-    found: dict[str, dict[str, Any]] = {}
-    for study in overview["studies"]:
-        for obstacle in study.get("obstacles", []):
-            entry = found.setdefault(obstacle["id"], {**obstacle, "studies": 0})
-            entry["studies"] += 1
-    return sorted(found.values(), key=lambda o: (-o["studies"], o["label"] or o["id"]))
+def place_limit(value: str | None) -> int:
+    """The studies a place page lists: `?limit=` within 1..MAX_LIMIT, else as the API does."""
+    return min(max(int(value), 1), MAX_LIMIT) if value and value.isdigit() else PLACE_LIMIT
 
 
 # --- a study ------------------------------------------------------------------------------
