@@ -1,5 +1,6 @@
-"""Hybrid passage search: dense (e5) and BM25 fused by reciprocal rank, the query expanded with
-the SKOS labels of the concepts it names, and graph filters applied to documents.
+"""Hybrid passage search: dense (e5) and BM25 fused by a weighted sum of their min-max scaled
+scores (Fusion; reciprocal ranks before the fifth quality round), the query expanded with the
+SKOS labels of the concepts it names, and graph filters applied to documents.
 
 Dense retrieval is what lets an English query find Indonesian text; BM25 adds exact terms
 (acronyms like P2TP2A, place names); concept expansion carries "budget" to "anggaran", "dana".
