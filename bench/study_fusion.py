@@ -627,26 +627,10 @@ def min_max_list(v: list[float]) -> list[float]:
     return [1.0] * len(v) if hi <= lo else [(x - lo) / (hi - lo) for x in v]
 
 
-def grid_passage(signals: list[Signals], sets: list[str]) -> None:
-    cands = []
-    for lwname, lws in (
-        ("old lw", {"en": LW_SHIPPED, "id": LW_SHIPPED}),
-        ("new lw", LW_NEW),
-        ("lab.25 tr1", {"en": LW_NEW["en"], "id": {**LW_NEW["id"], "tr": 1.0}}),
-        ("lab1 tr.5id", {"en": LW_SHIPPED, "id": {**LW_SHIPPED, "tr": 0.5}}),
-    ):
-        for norm_ in (False, True):
-            for fd in (0.5, 0.75, 1.0):
-                for fl in (1.0, 1.5, 2.0):
-                    if norm_ and fl != 1.0 and fd == 1.0:
-                        pass
-                    cands.append(
-                        (
-                            f"{lwname} {'combsum' if norm_ else 'rrf'} fd={fd} fl={fl}",
-                            lws,
-                            {"fd": fd, "fl": fl, "norm": norm_},
-                        )
-                    )
+def print_passage_candidates(
+    cands: list[tuple[str, dict, dict]], signals: list[Signals], sets: list[str]
+) -> None:
+    """One line per candidate passage fusion: R@5/MRR@10 per set, language and overall."""
     for name, lws, c in cands:
         groups: dict[str, list[tuple[float, float]]] = {}
         for sig in signals:
@@ -659,6 +643,27 @@ def grid_passage(signals: list[Signals], sets: list[str]) -> None:
             for k, v in groups.items()
         }
         print(line(name, t, sets))
+
+
+def grid_passage(signals: list[Signals], sets: list[str]) -> None:
+    cands = []
+    for lwname, lws in (
+        ("old lw", {"en": LW_SHIPPED, "id": LW_SHIPPED}),
+        ("new lw", LW_NEW),
+        ("lab.25 tr1", {"en": LW_NEW["en"], "id": {**LW_NEW["id"], "tr": 1.0}}),
+        ("lab1 tr.5id", {"en": LW_SHIPPED, "id": {**LW_SHIPPED, "tr": 0.5}}),
+    ):
+        for norm_ in (False, True):
+            for fd in (0.5, 0.75, 1.0):
+                for fl in (1.0, 1.5, 2.0):
+                    cands.append(
+                        (
+                            f"{lwname} {'combsum' if norm_ else 'rrf'} fd={fd} fl={fl}",
+                            lws,
+                            {"fd": fd, "fl": fl, "norm": norm_},
+                        )
+                    )
+    print_passage_candidates(cands, signals, sets)
 
 
 grids["passage"] = grid_passage
@@ -681,18 +686,7 @@ def grid_passage2(signals: list[Signals], sets: list[str]) -> None:
                     {"fd": fd, "fl": 1.0, "norm": True, "concept": concept},
                 )
             )
-    for name, lws, c in cands:
-        groups: dict[str, list[tuple[float, float]]] = {}
-        for sig in signals:
-            cfg = {"lw": lws[sig.guessed], **c}
-            m = metrics(passage_rank(sig, cfg), sig.passage_grades)
-            for key in (sig.set, f"all/{sig.language}", "all"):
-                groups.setdefault(key, []).append((m[0], m[2]))
-        t = {
-            k: (statistics.mean(a for a, _ in v), statistics.mean(b for _, b in v))
-            for k, v in groups.items()
-        }
-        print(line(name, t, sets))
+    print_passage_candidates(cands, signals, sets)
 
 
 grids["passage2"] = grid_passage2
