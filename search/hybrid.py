@@ -245,6 +245,15 @@ class Retrieved:
     dense: list[tuple[int, float]]
     lexical: list[tuple[int, float]]
     vector: np.ndarray | None = None
+    _passages: dict[int, IndexedPassage] | None = None
+
+    def passages(self, index: PassageIndex) -> dict[int, IndexedPassage]:
+        """The candidates' passages by row, read once: passage search fuses them, study search
+        then reads the lexical ones' studies from the same rows."""
+        if self._passages is None:
+            rows = {r for r, _ in self.dense} | {r for r, _ in self.lexical}
+            self._passages = index.passages(sorted(rows))
+        return self._passages
 
 
 def retrieve(
@@ -308,7 +317,7 @@ def search(
     dense, lexical, vector = retrieved.dense, retrieved.lexical, retrieved.vector
 
     scores: dict[int, Hit] = {}
-    passages = index.passages(sorted({r for r, _ in dense} | {r for r, _ in lexical}))
+    passages = retrieved.passages(index)
     for weight, ranked, field_ in (
         (fusion.dense, dense, "dense"),
         (fusion.lexical, lexical, "lexical"),

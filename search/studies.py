@@ -190,7 +190,7 @@ def search(
             study.score = study.passage_score
     best_lexical: dict[str, float] = {}
     if retrieved.lexical:
-        found = index.passages([r for r, _ in retrieved.lexical])
+        found = retrieved.passages(index)  # read once, by the passage search above
         for row, score in retrieved.lexical:  # best first
             if row in found:
                 best_lexical.setdefault(found[row].doc_id, score)
